@@ -1,0 +1,34 @@
+"""What the benchmarks share: a set of bundles (generated or given) and a process pool over them."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def bundle_set(count: int, seed: int, *, given: Path | None = None, keep: Path | None = None) -> list[Path]:
+    """Bundles under ``given`` (folders with truth.json), else ``count`` freshly generated with ``seed``."""
+    if given is not None:
+        return sorted(p.parent for p in given.glob("*/truth.json"))
+    from samples.generate import generate_samples
+
+    out = keep or Path(tempfile.mkdtemp(prefix="docsentry-bench-"))
+    return sorted(generate_samples(out, count=count, seed=seed))
+
+
+def truth_of(bundle: Path) -> dict[str, Any]:
+    return json.loads((bundle / "truth.json").read_text())
+
+
+def parallel_map(func: Callable[[str], T], items: Iterable[str], workers: int) -> list[T]:
+    """``func`` over ``items`` in worker processes, one OCR thread each (processes, not threads, scale)."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
+        return list(pool.map(func, items, chunksize=1))

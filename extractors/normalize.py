@@ -1,0 +1,171 @@
+"""Turning printed values into typed ones: money, dates, names, identifiers.
+
+Pure functions, shared by every extractor. Each returns ``None`` when the text is not a value of that
+type, so a caller can try the next candidate instead of catching exceptions.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from dateutil import parser as date_parser
+
+_MONEY_RE = re.compile(
+    r"""^
+    (?P<lead_sign>[-\u2212+])?\s*
+    (?P<open>\()?\s*
+    (?P<lead_sign2>[-\u2212])?\s*
+    (?:[$\u20ac\u00a3]|USD|EUR|GBP)?\s*
+    (?P<number>\d{1,3}(?:[,.\s]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)
+    \s*(?P<close>\))?
+    \s*(?P<trail>-|\u2212|CR|DR|Cr|Dr)?
+    $""",
+    re.VERBOSE,
+)
+
+
+def parse_money(text: str) -> float | None:
+    """Parse an amount as printed: ``$1,234.56``, ``(12.00)``, ``12.00-``, ``1.234,56``, ``45.10 CR``.
+
+    Parentheses, a leading or trailing minus and ``DR`` make it negative. Returns ``None`` when the
+    text is not an amount.
+    """
+    if not text:
+        return None
+    cleaned = text.strip().replace("\u00a0", " ")
+    m = _MONEY_RE.match(cleaned)
+    if not m:
+        return None
+    number = m.group("number").replace(" ", "")
+    number = _normalise_separators(number)
+    try:
+        amount = float(number)
+    except ValueError:
+        return None
+    negative = bool(
+        (m.group("lead_sign") in ("-", "\u2212"))
+        or m.group("lead_sign2")
+        or (m.group("open") and m.group("close"))
+        or (m.group("trail") in ("-", "\u2212", "DR", "Dr"))
+    )
+    return round(-amount if negative else amount, 2)
+
+
+def _normalise_separators(number: str) -> str:
+    """Decide which of ``,`` and ``.`` is the decimal separator."""
+    last_dot, last_comma = number.rfind("."), number.rfind(",")
+    if last_dot == -1 and last_comma == -1:
+        return number
+    if last_comma > last_dot:
+        # "1.234,56" or "12,50" (decimal comma) versus "1,234" (thousands comma).
+        decimals = len(number) - last_comma - 1
+        if decimals in (1, 2):
+            return number.replace(".", "").replace(",", ".")
+        return number.replace(",", "")
+    decimals = len(number) - last_dot - 1
+    if decimals == 3 and last_comma == -1 and number.count(".") >= 1 and len(number) > 4:
+        # "1.234" as thousands separator (European) only when no decimals follow.
+        return number.replace(".", "")
+    return number.replace(",", "")
+
+
+def is_money(text: str) -> bool:
+    """True when the text is an amount with cents (the shape pay stubs and statements print)."""
+    return parse_money(text) is not None and bool(re.search(r"\d[.,]\d{2}\b", text))
+
+
+_MONTHS = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC"
+_DATE_SHAPES = [
+    re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$"),
+    re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$"),
+    re.compile(rf"^\d{{1,2}}[\s-]*({_MONTHS})[A-Z]*\.?[\s-]*(?:/\s*[A-Z]+\.?\s*)?\d{{2,4}}$", re.I),
+    re.compile(rf"^({_MONTHS})[A-Z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}$", re.I),
+    re.compile(r"^\d{8}$"),
+]
+
+
+def parse_date(text: str, *, dayfirst: bool | None = None) -> date | None:
+    """Parse a printed date into a ``date``.
+
+    Handles ISO, ``MM/DD/YYYY`` (US default), ``DD.MM.YYYY`` (dot means day first),
+    ``02 MAR 1985``, bilingual ``02 MAR/MARS 1985``, ``March 2, 2026`` and ``MMDDYYYY``. When a slash
+    date is ambiguous, ``dayfirst`` decides; without it a first part > 12 means day first.
+    """
+    if not text:
+        return None
+    cleaned = re.sub(r"\s+", " ", text.strip().strip(",;:"))
+    if not any(shape.match(cleaned) for shape in _DATE_SHAPES):
+        return None
+    if re.fullmatch(r"\d{8}", cleaned):
+        return _parse_compact(cleaned)
+    # Bilingual month labels ("MAR/MARS"): keep the first.
+    cleaned = re.sub(r"([A-Za-z]+)\s*/\s*[A-Za-z]+", r"\1", cleaned)
+    first_day = dayfirst
+    parts = re.split(r"[-/.]", cleaned)
+    if first_day is None:
+        if "." in cleaned and len(parts) == 3 and len(parts[0]) <= 2:
+            first_day = True
+        elif len(parts) == 3 and parts[0].isdigit() and len(parts[0]) <= 2 and int(parts[0]) > 12:
+            first_day = True
+        else:
+            first_day = False
+    try:
+        parsed = date_parser.parse(
+            cleaned, dayfirst=first_day, yearfirst=bool(re.match(r"^\d{4}", cleaned)), fuzzy=False
+        )
+    except (ValueError, OverflowError):
+        return None
+    return parsed.date()
+
+
+def _parse_compact(text: str) -> date | None:
+    """``MMDDYYYY`` (AAMVA) or ``YYYYMMDD``."""
+    for order in ((4, 6, 0), (0, 2, 4)):
+        if order[0] == 4:
+            month, day, year = int(text[0:2]), int(text[2:4]), int(text[4:8])
+        else:
+            year, month, day = int(text[0:4]), int(text[4:6]), int(text[6:8])
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    return None
+
+
+def find_dates(text: str, *, dayfirst: bool | None = None) -> list[tuple[date, str]]:
+    """Every date printed in a line of text, in order, with the text it was read from."""
+    pattern = re.compile(
+        rf"\b(\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}"
+        rf"|\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}"
+        rf"|\d{{1,2}}[\s-]*(?:{_MONTHS})[A-Z]*\.?(?:\s*/\s*[A-Z]+\.?)?[\s-]*\d{{2,4}}"
+        rf"|(?:{_MONTHS})[A-Z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})\b",
+        re.I,
+    )
+    found = []
+    for m in pattern.finditer(text):
+        parsed = parse_date(m.group(1), dayfirst=dayfirst)
+        if parsed is not None:
+            found.append((parsed, m.group(1)))
+    return found
+
+
+def clean_name(text: str) -> str:
+    """A name as printed, with spacing and stray punctuation tidied (case kept)."""
+    text = re.sub(r"[^\w\s,.'\-]", " ", text, flags=re.UNICODE)
+    return re.sub(r"\s+", " ", text).strip(" ,.-")
+
+
+def clean_identifier(text: str) -> str:
+    """An ID / account / document number without spaces and separators, upper case."""
+    return re.sub(r"[\s\-./]", "", text).upper()
+
+
+def mask(value: str | None, keep: int = 4) -> str:
+    """Mask an identifier for logs and UI: only the last ``keep`` characters stay visible."""
+    if not value:
+        return ""
+    value = str(value)
+    if len(value) <= keep:
+        return "*" * len(value)
+    return "*" * (len(value) - keep) + value[-keep:]

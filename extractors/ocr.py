@@ -1,0 +1,569 @@
+"""OCR of one page image: clean-up that measurably helps, then Tesseract behind one interface.
+
+Measured choices (see ../shared/DESIGN.md and ``benchmarks/reading_cost.py``):
+
+* Tesseract runs one thread per process (``OMP_THREAD_LIMIT=1``); throughput comes from running
+  pages in several processes, not from OpenMP inside one.
+* The page goes to Tesseract as an encoded image on stdin (uncompressed PGM: nothing to compress,
+  and leptonica parses it in microseconds), never as a numpy array through pytesseract, which
+  round-trips through a PNG file and costs about 2x.
+* Page segmentation mode 6 (one uniform block) first: it keeps table rows in reading order and is
+  faster than the default 3. Only when that pass reads poorly do we pay for more passes: orientation
+  detection (OSD, for upside-down or sideways pages) and a sparse-text pass (psm 11, for ID-card
+  photos where text sits in scattered fields).
+* A photo of a document lying on a desk is first straightened (``imaging.flatten_document``: the
+  document's outline against the desk, warped to a rectangle only when found with confidence);
+  deskew could not see its tilt, because the desk is most of the ink, and keystoned lines defeat
+  Tesseract's line finding. A scan has no desk around it and is left untouched; nor is a page
+  whose "outline" has print outside it (a tinted cheque or a shaded panel on a scanned page): a
+  desk carries no print, so that outline is a box printed on the document, not its edge.
+* Lines Tesseract dropped or garbled on a page that otherwise read well are cut out and re-read in
+  one extra call on a small stacked image (see "Re-reading ink"); pages that read fully pay a
+  few ms for the check.
+* Deskew is measured on a downscaled copy (projection profile) and applied only above 0.3 degrees.
+  No thresholding or denoising: both made Tesseract worse on mild scans and cost seconds.
+
+The ``OcrEngine`` protocol is the seam for a reused-handle backend (tesserocr), which avoids a
+process start per page.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from extractors.imaging import find_document_quad, needs_warp, resize, warp_to_rectangle
+from pipeline.models import BBox, Word
+
+log = logging.getLogger(__name__)
+
+OCR_DPI = 300
+FIRST_PSM = 6
+"""One uniform block: keeps statement rows in order, 15-20% faster than psm 3."""
+SPARSE_PSM = 11
+"""Sparse text: finds scattered ID-card fields that a single block misses."""
+MIN_SKEW_DEG = 0.3
+MAX_SKEW_DEG = 5.0
+POOR_MEAN_CONFIDENCE = 0.60
+"""Below this mean word confidence a first pass is suspected of reading a rotated page."""
+POOR_WORD_COUNT = 8
+OSD_MIN_CONFIDENCE = 1.5
+"""Tesseract's orientation confidence below which its answer is a guess."""
+PRINT_WORK_PX = 800
+"""Long side of the copy on which print outside a document outline is looked for."""
+PRINT_GLYPHS_OUTSIDE = 150
+"""Glyph-sized dark marks outside an outline that make it a printed box, not a document's edge.
+Desk photos of cards show at most ~60 (texture, shadow at the card's edge); a page of text around
+a tinted cheque shows hundreds."""
+REREAD_MIN_WORDS = 60
+"""Confident words a page needs before unread ink on it is re-read: a page of text whose lines
+Tesseract dropped, not a card whose unread ink is a photo, a seal or a barcode."""
+REREAD_WORK_SCALE = 0.25
+"""Unread ink is looked for on a quarter-size copy: a line (>= 0.6 text heights, ~5 px here) stays
+resolvable, and the search costs ~10 ms a page instead of ~100 ms at full size."""
+REREAD_MAX_REGIONS = 12
+"""Most regions re-read on one page (the largest first): a bound on the extra cost."""
+REREAD_HEIGHT = (0.6, 2.5)
+"""Height of a region of unread ink, in text heights, for it to be a line of text."""
+REREAD_MIN_WIDTH = 2.0
+"""Narrowest unread region re-read, in text heights: a short amount ("3.37") that the first pass
+garbled into low-confidence junk is about three text heights wide and is exactly what a table row
+cannot lose; specks and single marks are narrower. All regions of a page share one extra call."""
+MARK_CONTRAST = 60
+"""Grey levels a mark must be darker than its surroundings to count as print."""
+GLYPH_AREA_PX = (4, 150)
+"""Area range of one glyph on the work copy (smaller is noise, larger is a rule or a photo)."""
+
+
+class OcrError(Exception):
+    """The OCR engine failed on a page (crash, timeout, missing binary)."""
+
+
+@dataclass(frozen=True)
+class Orientation:
+    """Tesseract OSD answer: rotate the image clockwise by ``rotate`` degrees to make it upright."""
+
+    rotate: int
+    confidence: float
+
+
+class OcrEngine(Protocol):
+    """A Tesseract backend. Both calls take an 8-bit grey image."""
+
+    def read_words(self, image: np.ndarray, *, psm: int, lang: str, timeout_s: float) -> list[Word]:
+        """Words with boxes in ``image`` pixels, confidence 0..1 and ``line_id`` set."""
+        ...
+
+    def detect_orientation(self, image: np.ndarray, *, timeout_s: float) -> Orientation | None:
+        """Orientation of the text, or None when there is too little text to tell."""
+        ...
+
+
+class TesseractCliEngine:
+    """Runs the ``tesseract`` binary, one process per call, image on stdin, TSV on stdout.
+
+    The subprocess is called directly rather than through pytesseract because pytesseract can only
+    pass ``OMP_THREAD_LIMIT`` by mutating this process's environment, and it would add a temporary
+    file per call; the command line and its output are the same.
+    """
+
+    def __init__(self, binary: str | None = None) -> None:
+        found = binary or shutil.which("tesseract")
+        if found is None:
+            raise OcrError("tesseract binary not found on PATH")
+        self.binary = found
+        self._env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def read_words(self, image: np.ndarray, *, psm: int, lang: str, timeout_s: float) -> list[Word]:
+        out = self._run(image, ["--psm", str(psm), "-l", lang, "tsv"], timeout_s)
+        return parse_tsv(out)
+
+    def detect_orientation(self, image: np.ndarray, *, timeout_s: float) -> Orientation | None:
+        try:
+            out = self._run(image, ["--psm", "0", "-l", "osd"], timeout_s)
+        except OcrError as exc:
+            # Too little text makes OSD exit non-zero; that is "cannot tell", not a failure.
+            log.debug("OSD gave no answer: %s", exc)
+            return None
+        rotate = re.search(r"^Rotate:\s*(\d+)", out, re.MULTILINE)
+        conf = re.search(r"^Orientation confidence:\s*([\d.]+)", out, re.MULTILINE)
+        if not rotate or not conf:
+            return None
+        return Orientation(int(rotate.group(1)) % 360, float(conf.group(1)))
+
+    def _run(self, image: np.ndarray, args: list[str], timeout_s: float) -> str:
+        encoded = encode_pgm(image)
+        cmd = [self.binary, "stdin", "stdout", "--dpi", str(OCR_DPI), *args]
+        try:
+            proc = subprocess.run(
+                cmd, input=encoded, capture_output=True, timeout=timeout_s, env=self._env, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise OcrError(f"OCR timed out after {timeout_s:.0f} s") from exc
+        except OSError as exc:
+            raise OcrError(f"tesseract could not be started: {exc}") from exc
+        if proc.returncode != 0:
+            tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
+            raise OcrError(f"tesseract exited with {proc.returncode}: {tail[0]}")
+        return proc.stdout.decode("utf-8", "replace")
+
+
+def encode_pgm(image: np.ndarray) -> bytes:
+    """Encode an 8-bit grey image as binary PGM (no compression: cheapest to write and to parse)."""
+    grey = np.ascontiguousarray(image, dtype=np.uint8)
+    height, width = grey.shape[:2]
+    return f"P5\n{width} {height}\n255\n".encode() + grey.tobytes()
+
+
+def parse_tsv(tsv: str) -> list[Word]:
+    """Turn Tesseract TSV output into words; ``line_id`` numbers each (block, par, line) in order.
+
+    Args:
+        tsv: the text Tesseract printed for the ``tsv`` config.
+
+    Returns:
+        Words with text, pixel box, confidence in 0..1 and a per-page line id.
+    """
+    words: list[Word] = []
+    line_ids: dict[tuple[str, str, str], int] = {}
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != "5":
+            continue
+        text = cols[11].strip()
+        if not text:
+            continue
+        left, top, width, height = (int(c) for c in cols[6:10])
+        key = (cols[2], cols[3], cols[4])
+        line_id = line_ids.setdefault(key, len(line_ids))
+        confidence = max(float(cols[10]), 0.0) / 100.0
+        words.append(
+            Word(
+                text=text,
+                bbox=(left, top, left + width, top + height),
+                confidence=confidence,
+                line_id=line_id,
+            )
+        )
+    return words
+
+
+# --------------------------------------------------------------------------------------------------
+# Clean-up.
+
+
+def measure_skew(grey: np.ndarray, max_angle: float = MAX_SKEW_DEG) -> float:
+    """Measure how far text lines are tilted, by maximising the sharpness of the row profile.
+
+    Runs on a copy about 1000 px wide: line spacing stays resolvable and the search costs a few ms.
+
+    Args:
+        grey: 8-bit grey page.
+        max_angle: largest tilt searched, in degrees.
+
+    Returns:
+        Tilt in degrees, counter-clockwise positive (0.0 when there is too little ink to tell).
+    """
+    scale = min(1.0, 1000.0 / max(grey.shape[1], 1))
+    small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else grey
+    _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    ys, xs = np.nonzero(ink)
+    # Too little ink says nothing; too much means a photo or a dark background, not lines of text.
+    if len(xs) < 200 or len(xs) > 0.4 * ink.size:
+        return 0.0
+    step = max(1, len(xs) // 40_000)
+    xs = xs[::step].astype(np.float64)
+    ys = ys[::step].astype(np.float64)
+
+    def sharpness(angle: float) -> float:
+        rad = math.radians(angle)
+        rows = ys * math.cos(rad) + xs * math.sin(rad)
+        hist = np.bincount((rows - rows.min()).astype(np.int64))
+        return float(np.dot(hist, hist))
+
+    coarse = max(np.arange(-max_angle, max_angle + 1e-9, 0.5), key=sharpness)
+    fine = max(np.arange(coarse - 0.5, coarse + 0.5 + 1e-9, 0.05), key=sharpness)
+    return round(float(fine), 2)
+
+
+def rotate_by(grey: np.ndarray, angle: float) -> np.ndarray:
+    """Rotate counter-clockwise by ``angle`` degrees about the centre, keeping the size, white fill."""
+    height, width = grey.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2.0, height / 2.0), angle, 1.0)
+    return cv2.warpAffine(grey, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def rotate_quadrant(grey: np.ndarray, clockwise: int) -> np.ndarray:
+    """Rotate clockwise by a multiple of 90 degrees (lossless)."""
+    return np.ascontiguousarray(np.rot90(grey, k=-(clockwise // 90) % 4))
+
+
+def mean_confidence(words: Sequence[Word]) -> float:
+    """Mean word confidence, 0.0 for no words."""
+    return sum(w.confidence for w in words) / len(words) if words else 0.0
+
+
+def read_quality(words: Sequence[Word]) -> float:
+    """How much a pass read: confident words count, garbage read from a rotated page barely does."""
+    return sum(w.confidence for w in words if w.confidence >= 0.5 and any(c.isalnum() for c in w.text))
+
+
+def is_poor(words: Sequence[Word]) -> bool:
+    """A first pass too weak to trust: worth checking orientation and trying sparse segmentation."""
+    return len(words) < POOR_WORD_COUNT or mean_confidence(words) < POOR_MEAN_CONFIDENCE
+
+
+# --------------------------------------------------------------------------------------------------
+# One page.
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    """What OCR made of one page image; word boxes are in ``image`` pixels."""
+
+    words: tuple[Word, ...]
+    image: np.ndarray
+    """The exact grey image the words were read from (after straightening, rotation and deskew)."""
+    rotation_applied: int
+    skew_corrected: float
+    mean_confidence: float
+
+
+MrzHook = Callable[[np.ndarray, Sequence[Word]], list[Word] | None]
+
+
+def ocr_page(
+    grey: np.ndarray,
+    engine: OcrEngine,
+    *,
+    lang: str = "eng",
+    timeout_s: float = 120.0,
+    sparse_fallback: bool = True,
+) -> OcrPage:
+    """OCR one grey page image: straighten a photo, deskew, read, and recover from rotation if needed.
+
+    Args:
+        grey: 8-bit grey page, text at roughly 300 dpi.
+        engine: the Tesseract backend.
+        lang: Tesseract language.
+        timeout_s: per Tesseract call.
+        sparse_fallback: also try sparse segmentation when the first pass is poor (ID cards, photos).
+
+    Returns:
+        The words and the image they were read from.
+
+    Raises:
+        OcrError: the engine failed (the caller turns this into an unreadable document).
+    """
+    grey = straighten_photo(grey)
+    image, skew = deskew(grey)
+    best = _Pass(image, 0, skew, engine.read_words(image, psm=FIRST_PSM, lang=lang, timeout_s=timeout_s))
+    if is_poor(best.words):
+        best = _recover(grey, best, engine, lang, timeout_s, sparse_fallback)
+    words = reread_unread_ink(best.image, best.words, engine, lang=lang, timeout_s=timeout_s)
+    words = apply_mrz_hook(best.image, words)
+    return OcrPage(tuple(words), best.image, best.rotation, best.skew, round(mean_confidence(words), 4))
+
+
+def straighten_photo(grey: np.ndarray) -> np.ndarray:
+    """Warp a photographed document flat (``imaging``'s outline finder), unless the outline is a box.
+
+    Returns:
+        The warped document, or ``grey`` itself when there is no outline to trust.
+    """
+    quad = find_document_quad(grey)
+    if quad is None or not needs_warp(quad) or glyphs_outside(grey, quad) >= PRINT_GLYPHS_OUTSIDE:
+        return grey
+    return warp_to_rectangle(grey, quad)
+
+
+def glyphs_outside(grey: np.ndarray, quad: np.ndarray) -> int:
+    """Count glyph-sized dark marks outside the quadrilateral ``quad`` (print, where a desk has none).
+
+    A black-hat filter keeps marks darker than their surroundings and narrower than ~1 mm at this
+    scale (letters), not broad shading; a band along the outline is ignored (edge shadow).
+    """
+    scale = min(1.0, PRINT_WORK_PX / max(grey.shape[:2]))
+    small = resize(grey, scale)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
+    marks = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, kernel) > MARK_CONTRAST
+    outline = np.zeros(small.shape[:2], np.uint8)
+    cv2.fillConvexPoly(outline, np.round(quad * scale).astype(np.int32), 255)
+    inside = cv2.dilate(outline, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
+    _, _, stats, _ = cv2.connectedComponentsWithStats((marks & (inside == 0)).astype(np.uint8))
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    low, high = GLYPH_AREA_PX
+    return int(np.count_nonzero((areas >= low) & (areas <= high)))
+
+
+# --------------------------------------------------------------------------------------------------
+# Re-reading ink the first pass did not read.
+#
+# In one-block mode Tesseract sometimes drops a whole line of clean print (measured: the bold name
+# line over a statement's address block, on every page of some issuers) or reads it as junk ("ee"),
+# while the same line cut out and read alone comes out right. Line-sized ink that no confident word
+# covers is cut out, the pieces are stacked into one small image and read in a single extra call,
+# and a piece's reading replaces the first pass's words there only when it reads better.
+
+Region = tuple[int, int, int, int]
+
+
+def reread_unread_ink(
+    image: np.ndarray, words: Sequence[Word], engine: OcrEngine, *, lang: str, timeout_s: float
+) -> list[Word]:
+    """Re-read the lines of a text page that the first pass dropped or garbled.
+
+    Args:
+        image: the grey image ``words`` were read from.
+        words: the first pass's words.
+        engine: the Tesseract backend.
+        lang: Tesseract language.
+        timeout_s: for the one extra call.
+
+    Returns:
+        ``words`` with the words of each re-read region replaced where the re-read is better.
+    """
+    confident = [w for w in words if w.confidence >= 0.5 and any(c.isalnum() for c in w.text)]
+    if len(confident) < REREAD_MIN_WORDS:
+        return list(words)
+    text_height = float(np.median([w.bbox[3] - w.bbox[1] for w in confident]))
+    regions = unread_regions(image, confident, text_height)
+    if not regions:
+        return list(words)
+    canvas, slots = stack_regions(image, regions, margin=round(text_height))
+    reread = engine.read_words(canvas, psm=FIRST_PSM, lang=lang, timeout_s=timeout_s)
+    first_new_line = 1 + max((w.line_id or 0 for w in words), default=0)
+    kept = list(words)
+    for region, slot in zip(regions, slots, strict=True):
+        # A crop's margin may catch the edge of a neighbouring word, already read: not this region's.
+        fresh = [w for w in _words_in_slot(reread, slot, first_new_line) if _centre_in(w.bbox, region)]
+        old = [w for w in kept if _centre_in(w.bbox, region)]
+        if read_quality(fresh) > read_quality(old):
+            kept = [w for w in kept if not _centre_in(w.bbox, region)] + fresh
+    return kept
+
+
+def unread_regions(image: np.ndarray, confident: Sequence[Word], text_height: float) -> list[Region]:
+    """Boxes of line-shaped ink that no confident word covers, largest first (at most a bound).
+
+    Found on a reduced copy (``REREAD_WORK_SCALE``). Letters and words up to two text heights
+    apart are joined, so a dropped line comes out as one box per phrase; specks, rules and
+    pictures fail the size test.
+    """
+    scale = REREAD_WORK_SCALE
+    small = resize(image, scale)
+    _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    pad = 0.2 * text_height
+    for w in confident:
+        x0, y0, x1, y1 = (round(v * scale) for v in (w.bbox[0] - pad, w.bbox[1] - pad, w.bbox[2] + pad, w.bbox[3] + pad))
+        ink[max(0, y0) : y1, max(0, x0) : x1] = 0
+    joined = cv2.dilate(ink, np.ones((1, max(1, round(2 * text_height * scale))), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
+    low, high = REREAD_HEIGHT
+    regions: list[Region] = []
+    for x, y, w, h, _area in stats[1:count]:
+        if low * text_height <= h / scale <= high * text_height and w / scale >= REREAD_MIN_WIDTH * text_height:
+            regions.append((round(x / scale), round(y / scale), round((x + w) / scale), round((y + h) / scale)))
+    regions.sort(key=lambda r: (r[2] - r[0]) * (r[3] - r[1]), reverse=True)
+    return sorted(regions[:REREAD_MAX_REGIONS], key=lambda r: (r[1], r[0]))
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """Where one region's crop sits on the stacked canvas, and where the crop came from."""
+
+    top: int
+    bottom: int
+    origin_x: int
+    origin_y: int
+
+    def to_page(self, word: Word, line_id: int) -> Word:
+        x0, y0, x1, y1 = word.bbox
+        dx, dy = self.origin_x, self.origin_y - self.top
+        return word.model_copy(update={"bbox": (x0 + dx, y0 + dy, x1 + dx, y1 + dy), "line_id": line_id})
+
+
+def stack_regions(image: np.ndarray, regions: Sequence[Region], *, margin: int) -> tuple[np.ndarray, list[_Slot]]:
+    """Cut each region out (with ``margin`` of page around it) and stack the crops on a white canvas.
+
+    Returns:
+        The canvas and, per region, its slot on the canvas.
+    """
+    height, width = image.shape[:2]
+    boxes = [(max(0, x0 - margin), max(0, y0 - margin), min(width, x1 + margin), min(height, y1 + margin))
+             for x0, y0, x1, y1 in regions]
+    canvas = np.full((sum(y1 - y0 + margin for _, y0, _, y1 in boxes) + margin,
+                      max(x1 - x0 for x0, _, x1, _ in boxes)), 255, np.uint8)
+    slots, top = [], margin
+    for x0, y0, x1, y1 in boxes:
+        canvas[top : top + y1 - y0, : x1 - x0] = image[y0:y1, x0:x1]
+        slots.append(_Slot(top, top + y1 - y0, x0, y0))
+        top += y1 - y0 + margin
+    return canvas, slots
+
+
+def _words_in_slot(reread: Sequence[Word], slot: _Slot, line_base: int) -> list[Word]:
+    """The re-read words printed in one slot, moved back to page coordinates, on lines of their own."""
+    return [
+        slot.to_page(w, line_base + (w.line_id or 0))
+        for w in reread
+        if slot.top <= (w.bbox[1] + w.bbox[3]) / 2 < slot.bottom
+    ]
+
+
+def _centre_in(box: BBox, region: Region) -> bool:
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return region[0] <= cx <= region[2] and region[1] <= cy <= region[3]
+
+
+def deskew(grey: np.ndarray) -> tuple[np.ndarray, float]:
+    """Level the text lines when they tilt more than ``MIN_SKEW_DEG``.
+
+    Returns:
+        The (possibly) rotated image and the rotation applied, degrees counter-clockwise.
+    """
+    skew = measure_skew(grey)
+    if abs(skew) <= MIN_SKEW_DEG:
+        return grey, 0.0
+    # Rotating by the negative tilt levels the lines.
+    return rotate_by(grey, -skew), -skew
+
+
+@dataclass(frozen=True)
+class _Pass:
+    image: np.ndarray
+    rotation: int
+    skew: float
+    words: list[Word]
+
+
+def _recover(
+    grey: np.ndarray,
+    first: _Pass,
+    engine: OcrEngine,
+    lang: str,
+    timeout_s: float,
+    sparse_fallback: bool,
+) -> _Pass:
+    """Second chances for a poor first pass; keep whichever pass read the most."""
+    best = first
+    # OSD on a half-size copy: same answer on page text, a third cheaper.
+    orientation = engine.detect_orientation(
+        cv2.resize(first.image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA), timeout_s=timeout_s
+    )
+    if orientation and orientation.rotate and orientation.confidence >= OSD_MIN_CONFIDENCE:
+        # Skew measured on a sideways page is the tilt of its columns: measure again once upright.
+        turned, skew = deskew(rotate_quadrant(grey, orientation.rotate))
+        words = engine.read_words(turned, psm=FIRST_PSM, lang=lang, timeout_s=timeout_s)
+        if read_quality(words) > read_quality(best.words):
+            best = _Pass(turned, orientation.rotate, skew, words)
+    if sparse_fallback and is_poor(best.words):
+        sparse = engine.read_words(best.image, psm=SPARSE_PSM, lang=lang, timeout_s=timeout_s)
+        if read_quality(sparse) > read_quality(best.words):
+            best = _Pass(best.image, best.rotation, best.skew, sparse)
+    return best
+
+
+# --------------------------------------------------------------------------------------------------
+# MRZ band re-read (extractors.mrz owns the detection; we only splice its words in).
+
+_MRZ_LIKE = re.compile(r"^[A-Z0-9<«]{20,}$")
+
+
+def _looks_like_mrz(words: Sequence[Word]) -> bool:
+    """Cheap gate: an MRZ line OCRs as '<' fillers or one long run of capitals and digits."""
+    return any("<" in w.text or "«" in w.text or _MRZ_LIKE.match(w.text) for w in words)
+
+
+def _mrz_hook() -> MrzHook | None:
+    try:
+        from extractors import mrz
+    except ImportError:
+        return None
+    hook = getattr(mrz, "reocr_mrz_band", None)
+    return hook if callable(hook) else None
+
+
+def apply_mrz_hook(image: np.ndarray, words: Sequence[Word], hook: MrzHook | None = None) -> list[Word]:
+    """Replace the words of a detected MRZ band with the MRZ reader's re-OCR of that band.
+
+    Args:
+        image: the grey image the words were read from (same pixel coordinates).
+        words: the page's OCR words.
+        hook: the re-OCR function; defaults to ``extractors.mrz.reocr_mrz_band`` when it exists.
+
+    Returns:
+        The words, with those printed on the re-read lines swapped for the hook's words.
+    """
+    hook = hook or _mrz_hook()
+    if hook is None or not _looks_like_mrz(words):
+        return list(words)
+    try:
+        replacement = hook(image, words)
+    except Exception:  # a bug in the MRZ reader must not cost the page its other words
+        log.warning("MRZ re-OCR failed; keeping the first-pass words", exc_info=True)
+        return list(words)
+    if not replacement:
+        return list(words)
+    kept = [w for w in words if not any(_same_row(w.bbox, r.bbox) for r in replacement)]
+    return kept + list(replacement)
+
+
+def _same_row(word: BBox, line: BBox) -> bool:
+    """Whether a first-pass word sits on a re-read MRZ line's row: they overlap over half the lower
+    of the two heights. A zone line owns its whole row (nothing is printed beside it), so the
+    first pass's reading of it goes even where it reaches past the re-read's ends (a filler run
+    read as 'eeecc', a card edge read as 'I'), and a word whose box OCR stretched below the line
+    goes too: either would otherwise be a second reading of the same line."""
+    shared = min(word[3], line[3]) - max(word[1], line[1])
+    return shared > 0.5 * min(word[3] - word[1], line[3] - line[1])

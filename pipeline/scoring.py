@@ -1,0 +1,51 @@
+"""Risk score and decision from a bundle's findings.
+
+Each finding contributes a weight by severity; weights combine like independent risks,
+``score = 100 * (1 - prod(1 - w/100))``, so two high findings score more than one but the score never
+passes 100 and many low findings cannot outweigh one critical one.
+
+| severity | weight |      | decision | when |
+|---|---|---|---|---|
+| info | 0 | | `decline` | any critical finding, or score >= 70 |
+| low | 5 | | `review` | any medium or high finding, or score >= 20 |
+| medium | 25 | | `clear` | otherwise |
+| high | 50 | | | |
+| critical | 90 | | | |
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Literal
+
+from pipeline.models import Finding, Severity
+
+SEVERITY_WEIGHT = {
+    Severity.INFO: 0.0,
+    Severity.LOW: 5.0,
+    Severity.MEDIUM: 25.0,
+    Severity.HIGH: 50.0,
+    Severity.CRITICAL: 90.0,
+}
+DECLINE_SCORE = 70
+REVIEW_SCORE = 20
+
+Decision = Literal["clear", "review", "decline"]
+
+
+def risk_score(findings: Iterable[Finding]) -> int:
+    """0..100: combined risk of the findings (see module docstring)."""
+    keep = math.prod(1.0 - SEVERITY_WEIGHT[f.severity] / 100.0 for f in findings)
+    return round(100.0 * (1.0 - keep))
+
+
+def decide(findings: list[Finding]) -> tuple[int, Decision]:
+    """The risk score and the decision it leads to."""
+    score = risk_score(findings)
+    severities = {f.severity for f in findings}
+    if Severity.CRITICAL in severities or score >= DECLINE_SCORE:
+        return score, "decline"
+    if severities & {Severity.MEDIUM, Severity.HIGH} or score >= REVIEW_SCORE:
+        return score, "review"
+    return score, "clear"

@@ -1,0 +1,129 @@
+"""Rules on one identity document: validity date, MRZ check digits, printed zone against the MRZ."""
+
+from __future__ import annotations
+
+from pipeline.models import IDENTITY_KINDS, ExtractedDocument, Finding, Severity
+from rules.common import cite, field_confidence, field_date, field_text
+from rules.engine import NotRun, Rule, RuleContext
+from rules.matching import DATES, NAME_PARTS, Level, Outcome, identifiers
+
+
+class DocumentExpired(Rule):
+    """An identity document had expired on the submission date. An expired ID does not establish
+    identity for KYC, and stolen or discarded expired IDs are a common base for impersonation."""
+
+    id = "identity_expired"
+    code = "DOC_EXPIRED"
+    severity = Severity.HIGH
+
+    def evaluate(self, ctx: RuleContext) -> list[Finding] | NotRun:
+        dated = [(doc, expiry) for doc in ctx.of_kind(*IDENTITY_KINDS)
+                 if (expiry := field_date(doc, "expiry_date")) is not None]
+        if not dated:
+            return NotRun("no identity document with a readable expiry date")
+        # Valid through its expiry date: only a date strictly before submission is expired.
+        return [
+            self.finding(f"{doc.file} expired on {expiry.isoformat()}, {(ctx.as_of - expiry).days} days before "
+                         f"submission ({ctx.as_of.isoformat()})",
+                         (cite(doc, "expiry_date"),), expiry_date=expiry.isoformat(), as_of=ctx.as_of.isoformat())
+            for doc, expiry in dated if expiry < ctx.as_of
+        ]
+
+
+def parse_mrz_checks(text: str) -> dict[str, bool]:
+    """``"document_number:ok,expiry_date:bad"`` -> ``{"document_number": True, "expiry_date": False}``."""
+    checks = {}
+    for item in text.split(","):
+        name, sep, status = item.strip().partition(":")
+        if sep and name:
+            checks[name.strip()] = status.strip().lower() == "ok"
+    return checks
+
+
+def _mrz_flag(doc: ExtractedDocument) -> bool | None:
+    value = doc.value("mrz_valid")
+    if isinstance(value, str):
+        return {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(value.lower())
+    return None if value is None else bool(value)
+
+
+class MrzChecksumInvalid(Rule):
+    """A check digit of the machine-readable zone does not verify. Genuine documents are printed
+    with correct check digits; a failing one means a field was altered (a changed birth date or
+    expiry) or the zone was typed up by hand for a counterfeit."""
+
+    id = "identity_mrz_checksum"
+    code = "ID_CHECKSUM_INVALID"
+    severity = Severity.HIGH
+
+    def evaluate(self, ctx: RuleContext) -> list[Finding] | NotRun:
+        graded = [doc for doc in ctx.of_kind(*IDENTITY_KINDS)
+                  if field_text(doc, "mrz_checks") or _mrz_flag(doc) is not None]
+        if not graded:
+            return NotRun("no identity document with a machine-readable zone")
+        return [f for doc in graded if (f := self._check(doc)) is not None]
+
+    def _check(self, doc: ExtractedDocument) -> Finding | None:
+        checks = parse_mrz_checks(field_text(doc, "mrz_checks") or "")
+        failed = [name for name, ok in checks.items() if not ok]
+        evidence = (cite(doc, "mrz"), cite(doc, "mrz_checks"))
+        if failed:
+            return self.finding(f"{doc.file}: MRZ check digit fails for {', '.join(failed)}", evidence, failed=failed)
+        if not checks and _mrz_flag(doc) is False:
+            return self.finding(f"{doc.file}: MRZ check digits do not verify", evidence, failed=["unknown"])
+        return None
+
+
+# (printed-zone field, MRZ field, kind of comparison)
+_VIZ_PAIRS = (
+    ("viz_surname", "surname", "name"),
+    ("viz_given_names", "given_names", "name"),
+    ("viz_date_of_birth", "date_of_birth", "date"),
+    ("viz_expiry_date", "expiry_date", "date"),
+    ("viz_document_number", "document_number", "number"),
+)
+
+
+class MrzVisualMismatch(Rule):
+    """The printed (visual) zone of a passport or ID card says something its MRZ does not. Forgers
+    edit the printed birth date, name or number and leave the MRZ (or vice versa); a genuine
+    document prints the same values twice. Dates must agree exactly; a number may differ by one
+    look-alike character only when OCR was unsure; names are compared as the MRZ writes them."""
+
+    id = "identity_mrz_visual"
+    code = "ID_MRZ_MISMATCH"
+    severity = Severity.HIGH
+
+    def evaluate(self, ctx: RuleContext) -> list[Finding] | NotRun:
+        docs = [doc for doc in ctx.of_kind(*IDENTITY_KINDS)
+                if any(doc.value(viz) is not None and doc.value(mrz) is not None for viz, mrz, _ in _VIZ_PAIRS)]
+        if not docs:
+            return NotRun("no identity document with both a printed zone and an MRZ read")
+        findings = []
+        for doc in docs:
+            for viz, mrz, kind in _VIZ_PAIRS:
+                outcome = self._compare(doc, viz, mrz, kind, ctx)
+                if outcome is not None and outcome.differs:
+                    findings.append(self.finding(
+                        f"{doc.file}: printed {mrz.replace('_', ' ')} disagrees with the MRZ ({outcome.describe()})",
+                        (cite(doc, viz, note="printed zone"), cite(doc, mrz, note="MRZ")),
+                        field=mrz, level=outcome.level.name))
+        return findings
+
+    @staticmethod
+    def _compare(doc: ExtractedDocument, viz: str, mrz: str, kind: str, ctx: RuleContext) -> Outcome | None:
+        left, right = field_text(doc, viz), field_text(doc, mrz)
+        if kind == "name":
+            return NAME_PARTS.compare(left, right)
+        if kind == "date":
+            return DATES.compare(left, right)
+        outcome = identifiers(ctx.thresholds.min_identifier_length_for_slip).compare(left, right)
+        confident = min(field_confidence(doc, viz), field_confidence(doc, mrz)) >= ctx.thresholds.ocr_low_confidence
+        if outcome.level.name == "ocr_slip" and confident:
+            # Both readings were confident: the look-alike is printed, not misread.
+            return Outcome(outcome.comparison, _PRINTED_SLIP, outcome.left, outcome.right)
+        return outcome
+
+
+_PRINTED_SLIP = Level("printed_slip", "one look-alike character apart, and both readings were confident",
+                      agrees=False)

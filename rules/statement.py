@@ -1,0 +1,183 @@
+"""Rules on bank statements: each one adds up, and consecutive ones of an account chain together.
+
+Edited statements are the commonest income fraud: a payroll credit is raised or added and the
+balances are not carried through, or a month is dropped and the neighbours no longer meet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import pairwise
+
+from pipeline.config import RuleSettings
+from pipeline.models import DocKind, ExtractedDocument, Finding, Severity
+from rules.common import (
+    arithmetic_severity,
+    as_money,
+    cite,
+    cite_row,
+    field_date,
+    field_money,
+    field_text,
+    money,
+)
+from rules.engine import NotRun, Rule, RuleContext
+from rules.matching import EMPLOYERS
+
+
+def _amounts(doc: ExtractedDocument) -> list[Decimal]:
+    return [money(tx.amount) or Decimal(0) for tx in doc.transactions]
+
+
+class StatementBalanceMismatch(Rule):
+    """A statement does not add up: opening balance plus its transactions is not the closing
+    balance, a running balance is not the previous one plus the row's amount, or the stated total
+    credits / debits are not the sums of the rows. Banks' systems do not print such statements; a
+    hand-edited one (an inflated deposit, a removed overdraft) does. The first broken row is cited."""
+
+    id = "statement_balance"
+    code = "STATEMENT_BALANCE_MISMATCH"
+    severity = Severity.HIGH
+
+    def evaluate(self, ctx: RuleContext) -> list[Finding] | NotRun:
+        outcomes = [check(doc, ctx.thresholds) for doc in ctx.of_kind(DocKind.BANK_STATEMENT)
+                    for check in (self._ending, self._running, self._totals)]
+        if all(outcome is None for outcome in outcomes):
+            return NotRun("no bank statement with balances and transactions (or totals) read")
+        return [finding for outcome in outcomes if outcome for finding in outcome]
+
+    def _ending(self, doc: ExtractedDocument, settings: RuleSettings) -> list[Finding] | None:
+        """Opening + transactions (or + credits - debits when no rows were read) = closing."""
+        opening, closing = field_money(doc, "opening_balance"), field_money(doc, "closing_balance")
+        credits, debits = field_money(doc, "total_credits"), field_money(doc, "total_debits")
+        if opening is None or closing is None:
+            return None
+        if doc.transactions:
+            computed, basis = opening + sum(_amounts(doc), Decimal(0)), "its transactions"
+            cited: tuple[str, ...] = ("opening_balance", "closing_balance")
+        elif credits is not None and debits is not None:
+            computed, basis = opening + credits - abs(debits), "total credits and debits"
+            cited = ("opening_balance", "total_credits", "total_debits", "closing_balance")
+        else:
+            return None
+        diff = abs(computed - closing)
+        if diff <= as_money(settings.money_tolerance):
+            return []
+        return [self.finding(
+            f"{doc.file}: opening balance {opening} plus {basis} gives {computed}, but the closing balance is {closing}",
+            tuple(cite(doc, name) for name in cited), severity=arithmetic_severity(diff, settings),
+            check="closing_balance", difference=float(diff), tolerance=settings.money_tolerance)]
+
+    def _running(self, doc: ExtractedDocument, settings: RuleSettings) -> list[Finding] | None:
+        """Each printed balance = the previous printed balance + the amounts in between."""
+        if not any(tx.balance is not None for tx in doc.transactions):
+            return None  # no balance column: nothing to chain
+        previous = field_money(doc, "opening_balance")
+        pending = Decimal(0)
+        tolerance = as_money(settings.money_tolerance)
+        for index, (tx, amount) in enumerate(zip(doc.transactions, _amounts(doc), strict=True)):
+            pending += amount
+            balance = money(tx.balance)
+            if balance is None:
+                continue  # some rows print no balance (several rows a day): carry the amounts on
+            if previous is not None and abs(previous + pending - balance) > tolerance:
+                expected = previous + pending
+                return [self.finding(
+                    f"{doc.file}: row {index + 1} ({tx.date.isoformat()}) shows balance {balance}, but the previous "
+                    f"balance plus the amounts since gives {expected}",
+                    (cite_row(doc, tx, f"printed balance {balance}, expected {expected}"),),
+                    severity=arithmetic_severity(abs(expected - balance), settings), check="running_balance",
+                    row=index + 1, difference=float(abs(expected - balance)), tolerance=settings.money_tolerance)]
+            previous, pending = balance, Decimal(0)
+        return []
+
+    def _totals(self, doc: ExtractedDocument, settings: RuleSettings) -> list[Finding] | None:
+        """Stated total credits and debits = the sums of the rows."""
+        if not doc.transactions:
+            return None
+        amounts = _amounts(doc)
+        sums = {"total_credits": sum((a for a in amounts if a > 0), Decimal(0)),
+                "total_debits": sum((-a for a in amounts if a < 0), Decimal(0))}
+        stated = {name: field_money(doc, name) for name in sums}
+        if all(value is None for value in stated.values()):
+            return None
+        findings = []
+        for name, total in stated.items():
+            if total is None:
+                continue
+            diff = abs(abs(total) - sums[name])
+            if diff > as_money(settings.money_tolerance):
+                findings.append(self.finding(
+                    f"{doc.file}: stated {name.replace('_', ' ')} {abs(total)} but the rows sum to {sums[name]}",
+                    (cite(doc, name),), severity=arithmetic_severity(diff, settings), check=name,
+                    difference=float(diff), tolerance=settings.money_tolerance))
+        return findings
+
+
+@dataclass(frozen=True)
+class _Period:
+    doc: ExtractedDocument
+    start: date
+    end: date
+
+
+def account_key(doc: ExtractedDocument) -> tuple[str, str] | None:
+    """Which account a statement is of: the last four characters of its number (statements mask the
+    rest) and the bank's first word. ``None`` without an account number."""
+    number = re.sub(r"[^0-9A-Za-z]", "", field_text(doc, "account_number") or "")
+    if len(number) < 4:
+        return None
+    bank = EMPLOYERS.parse(field_text(doc, "bank_name") or "")
+    return number[-4:], bank[0] if bank else ""
+
+
+class StatementDiscontinuity(Rule):
+    """Consecutive statements of one account do not chain: one's closing balance is not the next's
+    opening balance, or there is a gap of more than a few days (a month left out) or an overlap (two
+    versions of one period) between their periods. Applicants who hide a bad month, or submit an
+    edited copy next to the original, leave exactly these seams."""
+
+    id = "statement_continuity"
+    code = "STATEMENT_DISCONTINUITY"
+    severity = Severity.MEDIUM
+
+    def evaluate(self, ctx: RuleContext) -> list[Finding] | NotRun:
+        accounts: dict[tuple[str, str], list[_Period]] = defaultdict(list)
+        for doc in ctx.of_kind(DocKind.BANK_STATEMENT):
+            key = account_key(doc)
+            start, end = field_date(doc, "statement_period_start"), field_date(doc, "statement_period_end")
+            if key and start and end:
+                accounts[key].append(_Period(doc, start, end))
+        chains = [sorted(periods, key=lambda p: (p.start, p.end)) for periods in accounts.values() if len(periods) > 1]
+        if not chains:
+            return NotRun("fewer than two dated statements of any one account")
+        return [f for chain in chains for earlier, later in pairwise(chain) for f in self._seam(earlier, later, ctx)]
+
+    def _seam(self, earlier: _Period, later: _Period, ctx: RuleContext) -> list[Finding]:
+        findings: list[Finding] = []
+        a, b = earlier.doc, later.doc
+        if a.sha256 == b.sha256:
+            return findings  # one file handed in twice: a duplicate, not a seam
+        dates = (cite(a, "statement_period_end"), cite(b, "statement_period_start"))
+        gap = (later.start - earlier.end).days - 1
+        if gap > ctx.thresholds.statement_max_gap_days:
+            findings.append(self.finding(
+                f"{gap} days between {a.file} (ends {earlier.end.isoformat()}) and {b.file} "
+                f"(starts {later.start.isoformat()}): a period is missing", dates, check="gap", gap_days=gap,
+                max_gap_days=ctx.thresholds.statement_max_gap_days))
+        elif gap < 0:
+            findings.append(self.finding(
+                f"{a.file} and {b.file} overlap by {-gap} days: two statements cover the same dates", dates,
+                check="overlap", overlap_days=-gap))
+        closing, opening = field_money(a, "closing_balance"), field_money(b, "opening_balance")
+        if 0 <= gap <= ctx.thresholds.statement_max_gap_days and closing is not None and opening is not None \
+                and abs(closing - opening) > as_money(ctx.thresholds.money_tolerance):
+            findings.append(self.finding(
+                f"{a.file} closes at {closing} but the next statement {b.file} opens at {opening}",
+                (cite(a, "closing_balance"), cite(b, "opening_balance")), severity=Severity.HIGH,
+                check="balance_chain", difference=float(abs(closing - opening))))
+        return findings

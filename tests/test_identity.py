@@ -1,0 +1,303 @@
+"""Identity extractors on hand-built pages: VIZ label variants, MRZ authority, barcode authority."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.base import EXTRACTORS
+from extractors.identity import DriversLicenseExtractor, IdCardExtractor, PassportExtractor, label_matches
+from extractors.layout import document_lines
+from extractors.mrz import check_digit
+from pipeline.models import Barcode, DocKind, PageText, ReadDocument, Word
+
+CHAR_W, LINE_H = 12.0, 20.0
+
+TD3 = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
+TD1 = ["I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"]
+
+
+def row(y: float, *cells: tuple[float, str]) -> list[Word]:
+    """Words of one printed line: each cell (x, text) is split into words one space apart."""
+    words = []
+    for x, text in cells:
+        for token in text.split():
+            words.append(Word(text=token, bbox=(x, y, x + CHAR_W * len(token), y + LINE_H), confidence=0.95))
+            x += CHAR_W * (len(token) + 1)
+    return words
+
+
+def document(*rows: list[Word], barcodes: tuple[Barcode, ...] = ()) -> ReadDocument:
+    page = PageText(
+        number=1,
+        width=2000,
+        height=1400,
+        unit="px300",
+        source="ocr",
+        words=tuple(w for r in rows for w in r),
+        barcodes=barcodes,
+    )
+    return ReadDocument(
+        file="id.png", sha256="0" * 64, media_type="image/png", size_bytes=1, pages=(page,), page_count=1
+    )
+
+
+def extract(kind: DocKind, doc: ReadDocument) -> dict[str, object]:
+    fields = EXTRACTORS[kind].extract(doc, document_lines(doc.pages)).fields
+    return {name: field.value for name, field in fields.items()}
+
+
+def test_three_kinds_are_registered() -> None:
+    assert isinstance(EXTRACTORS[DocKind.PASSPORT], PassportExtractor)
+    assert isinstance(EXTRACTORS[DocKind.ID_CARD], IdCardExtractor)
+    assert isinstance(EXTRACTORS[DocKind.DRIVERS_LICENSE], DriversLicenseExtractor)
+
+
+# Passport VIZ in three layouts, each with a valid MRZ underneath.
+LABEL_ABOVE = [
+    row(100, (100, "Surname / Nom")),
+    row(130, (100, "ERIKSSON")),
+    row(180, (100, "Given names / Prénoms")),
+    row(210, (100, "ANNA MARIA")),
+    row(260, (100, "Date of birth / Date de naissance"), (700, "Passport No. / No du passeport")),
+    row(290, (100, "12 AUG 1974"), (700, "L898902C3")),
+    row(340, (100, "Date of expiry / Date d'expiration"), (700, "Sex / Sexe")),
+    row(370, (100, "15 APR 2012"), (700, "F")),
+]
+LABEL_LEFT = [
+    row(100, (100, "Surname:"), (400, "ERIKSSON")),
+    row(140, (100, "Given names:"), (400, "ANNA MARIA")),
+    row(180, (100, "Date of birth:"), (400, "12.08.1974")),
+    row(220, (100, "Document No:"), (400, "L898902C3")),
+    row(260, (100, "Date of expiry:"), (400, "15.04.2012")),
+]
+SLASH_JOINED = [
+    row(100, (100, "Surname/Nom"), (500, "ERIKSSON")),
+    row(140, (100, "Given names/Prénoms"), (500, "ANNA MARIA")),
+    row(180, (100, "DOB"), (500, "12/08/1974")),
+    row(220, (100, "Passport number"), (500, "L898902C3")),
+    row(260, (100, "EXP"), (500, "04/15/2012")),
+]
+
+
+@pytest.mark.parametrize("layout", [LABEL_ABOVE, LABEL_LEFT, SLASH_JOINED], ids=["above", "left", "slash"])
+def test_passport_viz_layouts_with_valid_mrz(layout: list[list[Word]]) -> None:
+    doc = document(
+        row(20, (100, "PASSPORT PASSEPORT")), *layout, row(600, (100, TD3[0])), row(640, (100, TD3[1]))
+    )
+    got = extract(DocKind.PASSPORT, doc)
+    assert got["mrz_valid"] == 1
+    assert got["surname"] == got["viz_surname"] == "ERIKSSON"
+    assert got["given_names"] == got["viz_given_names"] == "ANNA MARIA"
+    assert got["date_of_birth"] == got["viz_date_of_birth"] == "1974-08-12"
+    assert got["document_number"] == got["viz_document_number"] == "L898902C3"
+    assert got["expiry_date"] == got["viz_expiry_date"] == "2012-04-15"
+    assert got["full_name"] == "ANNA MARIA ERIKSSON"
+    assert got["nationality"] == "UTO" and got["issuing_country"] == "UTO"
+
+
+def test_mrz_fields_carry_mrz_provenance() -> None:
+    doc = document(*LABEL_LEFT, row(600, (100, TD3[0])), row(640, (100, TD3[1])))
+    fields = EXTRACTORS[DocKind.PASSPORT].extract(doc, document_lines(doc.pages)).fields
+    assert fields["date_of_birth"].source == "mrz"
+    assert fields["date_of_birth"].bbox is not None and fields["date_of_birth"].bbox[1] == 640
+    assert fields["viz_date_of_birth"].source == "ocr"
+    assert fields["mrz"].value == TD3
+
+
+def test_viz_that_disagrees_with_the_mrz_is_kept_for_the_mismatch_rule() -> None:
+    forged = [
+        row(100, (100, "Date of birth"), (400, "12 AUG 1984")),
+        row(140, (100, "Surname"), (400, "ERIKSSON")),
+    ]
+    got = extract(DocKind.PASSPORT, document(*forged, row(600, (100, TD3[0])), row(640, (100, TD3[1]))))
+    assert got["date_of_birth"] == "1974-08-12"
+    assert got["viz_date_of_birth"] == "1984-08-12"
+
+
+def test_invalid_mrz_is_not_authoritative_and_names_the_failing_digit() -> None:
+    bad = TD3[1][:21] + "180415" + TD3[1][27:]  # expiry pushed out, digits not recomputed
+    viz = [row(100, (100, "Date of expiry"), (400, "15 APR 2012"))]
+    got = extract(DocKind.PASSPORT, document(*viz, row(600, (100, TD3[0])), row(640, (100, bad))))
+    assert got["mrz_valid"] == 0
+    assert (
+        got["mrz_checks"]
+        == "document_number:ok,date_of_birth:ok,expiry_date:bad,optional_data:ok,composite:bad"
+    )
+    assert got["expiry_date"] == "2012-04-15"
+
+
+def test_id_card_td1_and_bilingual_labels() -> None:
+    doc = document(
+        row(20, (100, "CARTE NATIONALE D'IDENTITE / IDENTITY CARD")),
+        row(100, (100, "Nom / Surname"), (600, "ERIKSSON")),
+        row(140, (100, "Prénoms / Given names"), (600, "ANNA MARIA")),
+        row(180, (100, "Sexe / Sex"), (600, "F")),
+        row(500, (100, TD1[0])),
+        row(540, (100, TD1[1])),
+        row(580, (100, TD1[2])),
+    )
+    got = extract(DocKind.ID_CARD, doc)
+    assert got["mrz_format"] == "TD1" and got["mrz_valid"] == 1
+    assert got["document_number"] == "D23145890"
+    assert got["viz_surname"] == "ERIKSSON" and got["viz_given_names"] == "ANNA MARIA"
+    assert got["sex"] == "F"
+
+
+US_LICENCE = [
+    row(20, (100, "CALIFORNIA"), (600, "USA")),
+    row(50, (100, "DRIVER LICENSE")),
+    row(100, (100, "4d DLN"), (250, "I1234568")),
+    row(140, (100, "1"), (140, "SAMPLE")),
+    row(180, (100, "2"), (140, "ALEXANDER JOSEPH")),
+    row(220, (100, "8"), (140, "2570 24TH STREET")),
+    row(250, (140, "ANYTOWN, CA 95818")),
+    row(300, (100, "3 DOB"), (250, "08/31/1977")),
+    row(340, (100, "4b EXP"), (250, "08/31/2027"), (600, "4a ISS"), (750, "08/31/2022")),
+    row(380, (100, "15 SEX"), (250, "M"), (600, "CLASS C")),
+]
+CA_STYLE = [
+    row(20, (100, "DRIVER LICENSE")),
+    row(60, (100, "DL"), (180, "I1234568"), (600, "CLASS C")),
+    row(100, (100, "EXP"), (180, "08/31/2027")),
+    row(140, (100, "LN"), (180, "SAMPLE")),
+    row(180, (100, "FN"), (180, "ALEXANDER JOSEPH")),
+    row(220, (100, "2570 24TH STREET")),
+    row(260, (100, "DOB"), (180, "08/31/1977")),
+]
+
+
+@pytest.mark.parametrize(
+    ("layout", "expected"),
+    [
+        (
+            US_LICENCE,
+            {
+                "document_number": "I1234568",
+                "surname": "SAMPLE",
+                "given_names": "ALEXANDER JOSEPH",
+                "full_name": "ALEXANDER JOSEPH SAMPLE",
+                "date_of_birth": "1977-08-31",
+                "expiry_date": "2027-08-31",
+                "issue_date": "2022-08-31",
+                "sex": "M",
+                "address": "2570 24TH STREET, ANYTOWN, CA 95818",
+                "issuing_country": "USA",
+            },
+        ),
+        (
+            CA_STYLE,
+            {
+                "document_number": "I1234568",
+                "surname": "SAMPLE",
+                "given_names": "ALEXANDER JOSEPH",
+                "date_of_birth": "1977-08-31",
+                "expiry_date": "2027-08-31",
+            },
+        ),
+    ],
+    ids=["aamva-numbered", "ln-fn-labels"],
+)
+def test_licence_viz(layout: list[list[Word]], expected: dict[str, str]) -> None:
+    got = extract(DocKind.DRIVERS_LICENSE, document(*layout))
+    assert {k: got.get(k) for k in expected} == expected
+
+
+PAYLOAD = (
+    "@\n\x1e\rANSI 636014040002DL00410278ZC03190008DLDAQI1234568\nDCSSAMPLE\nDDEN\nDACALEXANDER\nDDFN\n"
+    "DADJOSEPH\nDDGN\nDCAC\nDCBNONE\nDCDNONE\nDBD08312022\nDBB08311977\nDBA08312027\nDBC1\nDAU069 IN\n"
+    "DAYBRN\nDAG2570 24TH STREET\nDAIANYTOWN\nDAJCA\nDAK958180000  \nDCF00/00/0000NNNAN/ANFD/YY\nDCGUSA\n"
+)
+
+
+def test_licence_barcode_is_authoritative_and_viz_is_kept() -> None:
+    layout = [row(140, (100, "1"), (140, "SAMPLER")), *US_LICENCE[2:3]]
+    doc = document(*layout, barcodes=(Barcode(format="PDF417", text=PAYLOAD, bbox=(0, 800, 900, 1000)),))
+    fields = EXTRACTORS[DocKind.DRIVERS_LICENSE].extract(doc, document_lines(doc.pages)).fields
+    assert fields["surname"].value == "SAMPLE" and fields["surname"].source == "derived"
+    assert fields["viz_surname"].value == "SAMPLER"
+    assert fields["given_names"].value == "ALEXANDER JOSEPH"
+    assert fields["date_of_birth"].value == "1977-08-31"
+    assert fields["address"].value == "2570 24TH STREET, ANYTOWN, CA 95818"
+    assert fields["issuing_country"].value == "USA"
+
+
+def test_no_identity_text_gives_no_fields_and_no_error() -> None:
+    assert extract(DocKind.PASSPORT, document(row(100, (100, "Hello world")))) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("PASSPORT PASSEPORT\nSurname / Nom\n" + "\n".join(TD3), DocKind.PASSPORT),
+        ("IDENTITY CARD\n" + "\n".join(TD1), DocKind.ID_CARD),
+        ("CARTE NATIONALE D'IDENTITE\nNom", DocKind.ID_CARD),
+        ("CALIFORNIA DRIVER LICENSE\n4d DLN I1234568\nCLASS C\nEND NONE", DocKind.DRIVERS_LICENSE),
+        ("@\nANSI 636014040002DL00410278", DocKind.DRIVERS_LICENSE),
+    ],
+)
+def test_signals_pick_the_kind(text: str, kind: DocKind) -> None:
+    scores = {
+        k: sum(s.weight for s in EXTRACTORS[k].signals if s.pattern.search(text))
+        for k in (DocKind.PASSPORT, DocKind.ID_CARD, DocKind.DRIVERS_LICENSE)
+    }
+    assert max(scores, key=lambda k: scores[k]) == kind
+
+
+def test_check_digit_helper_matches_specimen() -> None:
+    assert check_digit("L898902C3") == "6"
+
+
+# The US licence as a phone photo OCRs it: label words merged, look-alike glyphs, stray punctuation.
+NOISY_LICENCE = [
+    row(20, (100, "CALIFORNIA"), (600, "USA")),
+    row(50, (100, "DRIVER LICENSE")),
+    row(100, (100, "ad0.n"), (250, "I1234568")),
+    row(140, (100, "1"), (140, "SAMPLE,")),
+    row(180, (100, "2"), (140, ".ALEXANDER JOSEPH")),
+    row(300, (100, "3008"), (250, "O8/31/l977")),
+    row(340, (100, "4b EXP"), (250, "08/31/2027"), (600, "4aiss"), (750, "08/3I/2022.")),
+]
+NOISY_PASSPORT = [
+    row(100, (100, "Surnarne / Nom"), (600, "ERIKSSON")),
+    row(140, (100, "Given narnes / Prenoms"), (600, "ANNA MARIA")),
+    row(180, (100, "Date 0f b1rth / Date de naissance"), (600, "12 AUG 1974")),
+]
+
+
+def test_licence_labels_tolerate_ocr_confusions() -> None:
+    got = extract(DocKind.DRIVERS_LICENSE, document(*NOISY_LICENCE))
+    assert got["document_number"] == "I1234568"
+    assert got["surname"] == "SAMPLE" and got["given_names"] == "ALEXANDER JOSEPH"
+    assert got["date_of_birth"] == "1977-08-31"
+    assert got["issue_date"] == "2022-08-31" and got["expiry_date"] == "2027-08-31"
+
+
+def test_passport_labels_tolerate_ocr_confusions() -> None:
+    got = extract(DocKind.PASSPORT, document(*NOISY_PASSPORT))
+    assert got["surname"] == "ERIKSSON" and got["given_names"] == "ANNA MARIA"
+    assert got["date_of_birth"] == "1974-08-12"
+
+
+@pytest.mark.parametrize(
+    ("read", "label", "same"),
+    [
+        ("3008", "3 DOB", True),
+        ("3p08", "3 DOB", True),
+        ("iin", "1 LN", True),
+        ("nome", "name", False),
+        ("4aiss", "4a ISS", True),
+        ("ad0.n", "4d DLN", True),
+        ("Surnarne", "surname", True),
+        ("S5EX", "sex", False),
+        ("4b", "4a", False),
+        ("Date of expiry", "date of birth", False),
+    ],
+)
+def test_label_comparison_is_confusion_aware(read: str, label: str, same: bool) -> None:
+    assert label_matches(read, label) is same
+
+
+def test_a_zip_code_inside_a_line_is_not_a_numbered_label() -> None:
+    # "44155" folds like "4a ISS"; inside the address segment it is not a label.
+    layout = [*US_LICENCE[:2], row(220, (100, "8"), (140, "1 MAIN ST ANYTOWN OH 44155 08/31/2022"))]
+    assert "issue_date" not in extract(DocKind.DRIVERS_LICENSE, document(*layout))

@@ -1,0 +1,75 @@
+"""Perspective correction of document photos: found and warped when sure, scans left untouched."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from extractors.imaging import find_document_quad, flatten_document, needs_warp, warp_to_rectangle
+
+CARD = (600, 380)  # width, height of the synthetic card
+
+
+def _card() -> np.ndarray:
+    """A light card with dark text rows and a photo box, as printed (upright)."""
+    width, height = CARD
+    card = np.full((height, width), 235, np.uint8)
+    cv2.rectangle(card, (30, 60), (170, 240), 150, -1)
+    for y in range(70, 330, 40):
+        cv2.putText(card, "SURNAME WASHINGTON 1968", (200, y), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 20, 2)
+    return card
+
+
+def _photo(
+    corners: list[tuple[float, float]], desk: int = 90, size: tuple[int, int] = (900, 760)
+) -> np.ndarray:
+    """The card laid on a desk with its corners at ``corners`` (tl, tr, br, bl)."""
+    width, height = CARD
+    source = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    matrix = cv2.getPerspectiveTransform(source, np.array(corners, np.float32))
+    warped = cv2.warpPerspective(_card(), matrix, size, borderValue=desk)
+    return np.asarray(warped, np.uint8)
+
+
+KEYSTONED = [(140.0, 120.0), (760.0, 170.0), (800.0, 600.0), (110.0, 560.0)]
+
+
+def test_quad_of_a_keystoned_card_is_found_in_order() -> None:
+    quad = find_document_quad(_photo(KEYSTONED))
+    assert quad is not None and needs_warp(quad)
+    assert np.max(np.linalg.norm(quad - np.array(KEYSTONED), axis=1)) < 12
+
+
+def test_flattened_card_has_level_text_rows() -> None:
+    flat = flatten_document(_photo(KEYSTONED))
+    height, width = flat.shape
+    # Inside the kept margin (desk), text is the only ink; upright rows leave empty gaps between lines.
+    ink = flat[int(0.1 * height) : int(0.9 * height), int(0.1 * width) : int(0.9 * width)] < 60
+    rows = ink.mean(axis=1)
+    assert (rows < 0.002).sum() > 0.3 * len(rows)
+    assert 1.4 < flat.shape[1] / flat.shape[0] < 1.8  # the card's aspect, plus the kept margin
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        pytest.param(np.full((1100, 850), 250, np.uint8), id="blank-page"),
+        pytest.param(np.pad(_card(), 0), id="scan-fills-frame"),
+        pytest.param(np.pad(_card(), 20, constant_values=255), id="flatbed-white-margin"),
+        pytest.param(_photo([(150, 150), (750, 150), (750, 530), (150, 530)]), id="upright-photo"),
+    ],
+)
+def test_scans_and_upright_photos_are_untouched(image: np.ndarray) -> None:
+    assert flatten_document(image) is image
+
+
+def test_a_small_card_in_a_big_scene_is_not_trusted() -> None:
+    tiny = [(400.0, 300.0), (480.0, 305.0), (478.0, 360.0), (402.0, 355.0)]
+    assert find_document_quad(_photo(tiny)) is None
+
+
+def test_warp_keeps_a_margin_beyond_the_outline() -> None:
+    quad = np.array([[100, 100], [300, 100], [300, 200], [100, 200]], np.float32)
+    out = warp_to_rectangle(np.zeros((300, 400), np.uint8), quad, margin=0.1)
+    assert out.shape == (120, 240)

@@ -1,0 +1,496 @@
+"""MRZ parsing: check digits, graded validity, OCR repairs (and non-repairs), finding, re-reading."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from extractors.layout import document_lines
+from extractors.mrz import (
+    Glyph,
+    band_from_texture,
+    best_zone,
+    check_digit,
+    fill_skipped_fillers,
+    find_mrz,
+    fix_filler_glyphs,
+    hocr_glyph_lines,
+    is_chevron,
+    normalize_mrz_text,
+    one_per_cell,
+    parse_mrz,
+    reocr_mrz_band,
+)
+from pipeline.models import PageText, Word
+
+TODAY = date(2026, 3, 1)
+
+# ICAO 9303 specimen zones (Utopia), all digits as printed in the specification.
+TD3 = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+TD2 = ("I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6")
+TD1 = ("I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<")
+MRVA = ("V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L8988901C4XXX4009078F96121096ZE184226B<<<<<<")
+
+
+def td3(number: str, dob: str, sex: str, expiry: str, personal: str = "") -> tuple[str, str]:
+    """A TD3 zone of our own, every check digit computed."""
+    personal = personal.ljust(14, "<")
+    head = number.ljust(9, "<") + check_digit(number.ljust(9, "<")) + "XYZ"
+    body = dob + check_digit(dob) + sex + expiry + check_digit(expiry) + personal + check_digit(personal)
+    composite = check_digit(head[:10] + body[:7] + body[8:])
+    return ("P<XYZDOE<<JANE<Q<<<<<<<<<<<<<<<<<<<<<<<<<<<<"[:44], head + body + composite)
+
+
+@pytest.mark.parametrize(
+    ("text", "digit"),
+    [
+        ("L898902C3", "6"),
+        ("740812", "2"),
+        ("120415", "9"),
+        ("ZE184226B<<<<<", "1"),
+        ("D23145890", "7"),
+        ("<<<<<<<<<", "0"),
+    ],
+)
+def test_check_digit_matches_icao_specimens(text: str, digit: str) -> None:
+    assert check_digit(text) == digit
+
+
+@pytest.mark.parametrize(
+    ("lines", "fmt", "expected"),
+    [
+        (
+            TD3,
+            "TD3",
+            {
+                "surname": "ERIKSSON",
+                "given_names": "ANNA MARIA",
+                "full_name": "ANNA MARIA ERIKSSON",
+                "document_number": "L898902C3",
+                "date_of_birth": "1974-08-12",
+                "expiry_date": "2012-04-15",
+                "issuing_country": "UTO",
+                "nationality": "UTO",
+                "sex": "F",
+            },
+        ),
+        (TD2, "TD2", {"document_number": "D23145890", "date_of_birth": "1974-08-12", "sex": "F"}),
+        (TD1, "TD1", {"surname": "ERIKSSON", "document_number": "D23145890", "expiry_date": "2012-04-15"}),
+        (
+            MRVA,
+            "MRVA",
+            {
+                "document_number": "L8988901C",
+                "nationality": "XXX",
+                "date_of_birth": "1940-09-07",
+                "expiry_date": "1996-12-10",
+            },
+        ),
+        (
+            td3("X1234567", "010228", "M", "300101"),
+            "TD3",
+            {
+                "document_number": "X1234567",
+                "date_of_birth": "2001-02-28",
+                "expiry_date": "2030-01-01",
+                "sex": "M",
+                "surname": "DOE",
+                "given_names": "JANE Q",
+            },
+        ),
+        (
+            td3("AB12", "991231", "<", "991231", "P123"),
+            "TD3",
+            {
+                "date_of_birth": "1999-12-31",
+                "expiry_date": "1999-12-31",
+                "sex": "X",
+                "document_number": "AB12",
+            },
+        ),
+    ],
+    ids=["td3", "td2", "td1", "mrva", "own-td3", "filler-sex"],
+)
+def test_valid_zones_parse(lines: tuple[str, ...], fmt: str, expected: dict[str, str]) -> None:
+    mrz = parse_mrz(lines)
+    assert mrz is not None and mrz.format == fmt
+    assert mrz.valid and mrz.valid_line_lengths and mrz.score == 1.0 and not mrz.repairs
+    fields = mrz.to_fields(TODAY)
+    assert {k: fields[k] for k in expected} == expected
+    assert fields["mrz"] == list(lines)
+
+
+def _replace(line: str, index: int, char: str) -> str:
+    return line[:index] + char + line[index + 1 :]
+
+
+@pytest.mark.parametrize(
+    ("line2", "failing"),
+    [
+        (_replace(TD3[1], 9, "7"), {"document_number", "composite"}),
+        (_replace(TD3[1], 19, "3"), {"date_of_birth", "composite"}),
+        (_replace(TD3[1], 27, "8"), {"expiry_date", "composite"}),
+        (_replace(TD3[1], 42, "2"), {"optional_data", "composite"}),
+        (_replace(TD3[1], 43, "9"), {"composite"}),
+        (_replace(TD3[1], 22, "8"), {"expiry_date", "composite"}),  # expiry 2012 -> 2082, digit kept
+        (_replace(TD3[1], 3, "7"), {"document_number", "composite"}),  # one digit of the number changed
+    ],
+    ids=[
+        "number-digit",
+        "dob-digit",
+        "expiry-digit",
+        "personal-digit",
+        "composite",
+        "forged-expiry",
+        "forged-no",
+    ],
+)
+def test_every_check_failure_is_detected(line2: str, failing: set[str]) -> None:
+    mrz = parse_mrz([TD3[0], line2])
+    assert mrz is not None and not mrz.valid
+    assert {name for name, ok in mrz.checks.items() if not ok} == failing
+    assert mrz.score < 1.0
+    for name in failing:
+        assert f"{name}:bad" in mrz.checks_summary()
+
+
+@pytest.mark.parametrize(
+    ("line1", "line2"),
+    [
+        (TD1[0], _replace(TD1[1], 29, "0")),
+        (_replace(TD1[0], 14, "1"), TD1[1]),
+        (TD1[0], _replace(TD1[1], 6, "9")),
+    ],
+    ids=["td1-composite", "td1-number", "td1-dob"],
+)
+def test_td1_check_failures(line1: str, line2: str) -> None:
+    mrz = parse_mrz([line1, line2, TD1[2]])
+    assert mrz is not None and mrz.format == "TD1" and not mrz.valid
+
+
+@pytest.mark.parametrize(
+    ("lines", "field", "value"),
+    [
+        # '<' read as 'K' and '«' in the names tail; spaces inside the lines.
+        (("P<UTOERIKSSON<<ANNA<MARIA<<<K<<<K<<<<<<<<<<<", TD3[1]), "given_names", "ANNA MARIA"),
+        (
+            ("P<UTOERIKSSON<<ANNA<MARIA«<<<<<<<<<<<<<<<<<", "L898902C36 UTO7408122F1204159ZE184226B<<<<<10"),
+            "document_number",
+            "L898902C3",
+        ),
+        # O for 0 in numeric fields, 0 for O in a country code.
+        ((TD3[0], "L898902C36UT07408122F12O4159ZE184226B<<<<<1O"), "expiry_date", "2012-04-15"),
+        ((TD3[0], "L898902C36UTO74O8I22F1204159ZE184226B<<<<<10"), "date_of_birth", "1974-08-12"),
+        # A check digit guides a lone look-alike in a mixed field: '0' read as 'O' in the number.
+        ((TD1[0][:13] + "O" + TD1[0][14:], TD1[1], TD1[2]), "document_number", "D23145890"),
+        ((TD1[0][:10] + "S" + TD1[0][11:], TD1[1], TD1[2]), "document_number", "D23145890"),
+        # Fillers lost at the end of the names line, one filler too many in the data line.
+        (
+            ("P<UTOERIKSSON<<ANNA<MARIA<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<<10"),
+            "surname",
+            "ERIKSSON",
+        ),
+        # A card's code letter at the edge of the crop: "I<" read as "T<".
+        (("T" + TD1[0][1:], TD1[1], TD1[2]), "mrz", list(TD1)),
+        # Lower case and '(' for '<' as a general-purpose OCR pass prints them.
+        (("p(utoeriksson((anna(maria(((((((((((((((((((", TD3[1]), "full_name", "ANNA MARIA ERIKSSON"),
+    ],
+    ids=[
+        "k-for-filler",
+        "guillemet-space",
+        "o-for-zero",
+        "letters-in-date",
+        "check-guided-O",
+        "check-guided-S",
+        "lengths",
+        "code-letter",
+        "lowercase-paren",
+    ],
+)
+def test_ocr_confusions_are_repaired(lines: tuple[str, ...], field: str, value: str) -> None:
+    mrz = parse_mrz(lines)
+    assert mrz is not None and mrz.valid, mrz.to_dict() if mrz else None
+    assert mrz.to_fields(TODAY)[field] == value
+
+
+@pytest.mark.parametrize(
+    ("line2", "note"),
+    [
+        # 'B' for '8' in the number: both 8 and a second swap satisfy the digit -> ambiguous, left alone.
+        (_replace(TD3[1], 3, "B"), "ambiguous look-alike"),
+        # A digit changed to another digit is not a look-alike: never repaired.
+        (_replace(TD3[1], 23, "1"), "digit for digit"),
+    ],
+)
+def test_lookalikes_not_repaired_into_validity(line2: str, note: str) -> None:
+    mrz = parse_mrz([TD3[0], line2])
+    assert mrz is not None and not mrz.valid, note
+    assert not any("check" in r for r in mrz.repairs)
+
+
+@pytest.mark.parametrize(
+    ("number", "read"),
+    [("AA0000000", "AAQOOOOOO"), ("ZE000509<", "ZEOODSO9<"), ("L898902C3", "L898902C3")],
+)
+def test_a_serial_read_as_letters_is_repaired_whole(number: str, read: str) -> None:
+    line1, line2 = td3(number.rstrip("<"), "740812", "F", "120415")
+    mrz = parse_mrz([line1, read + line2[9:]])
+    assert mrz is not None and mrz.valid and mrz.document_number == number.rstrip("<")
+
+
+def test_best_zone_ignores_lines_read_around_the_zone() -> None:
+    read = [
+        Word(text=t, bbox=(0, 40 * i, 900, 40 * i + 30))
+        for i, t in enumerate(["PIENLISISSNEIBEOUUPJRUIILU1", *TD3, "1TEOPOTTETDORT"])
+    ]
+    zone = best_zone(read)
+    assert zone is not None and zone[0].valid and [w.text for w in zone[1]] == list(TD3)
+
+
+def test_text_layer_zone_is_never_repaired_by_check_digit() -> None:
+    line1 = TD1[0][:13] + "O" + TD1[0][14:]
+    assert parse_mrz([line1, TD1[1], TD1[2]], ocr=False).valid is False  # type: ignore[union-attr]
+    assert parse_mrz([line1, TD1[1], TD1[2]], ocr=True).valid is True  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [],
+        ["hello"],
+        ["The quick brown fox", "jumps over the lazy dog"],
+        ["<<<<", "1234"],
+        ["\x00\xff" * 50] * 2,
+    ],
+)
+def test_garbage_never_raises(lines: list[str]) -> None:
+    mrz = parse_mrz(lines)
+    assert mrz is None or (0.0 <= mrz.score <= 1.0 and not mrz.valid)
+
+
+def test_normalize_maps_filler_lookalikes() -> None:
+    assert normalize_mrz_text("P<UTO ERIKSSON«ANNA(MARIA") == "P<UTOERIKSSON<<ANNA<MARIA"
+
+
+def _page(rows: list[tuple[float, str]]) -> PageText:
+    words = []
+    for y, text in rows:
+        x = 100.0
+        for token in text.split():
+            words.append(Word(text=token, bbox=(x, y, x + 20 * len(token), y + 30), confidence=0.9))
+            x += 20 * (len(token) + 1)
+    return PageText(number=1, width=1200, height=900, unit="px300", source="ocr", words=tuple(words))
+
+
+def test_find_mrz_among_page_lines_picks_the_zone() -> None:
+    page = _page(
+        [(50, "PASSPORT"), (100, "Surname ERIKSSON"), (700, TD3[0]), (745, TD3[1]), (800, "Signature")]
+    )
+    found = find_mrz(document_lines([page]))
+    assert found is not None and found.mrz.valid and found.page == 1
+    assert found.bbox[1] == 700 and found.bbox[3] == 775
+
+
+def test_a_note_printed_beside_the_zone_does_not_split_it() -> None:
+    page = _page([(700, TD3[0]), (745, TD3[1])])
+    note = Word(text="Zone", bbox=(1100, 730, 1180, 750), confidence=0.9)  # right of the zone, between rows
+    page = page.model_copy(update={"words": (*page.words, note), "width": 1300})
+    found = find_mrz(document_lines([page]))
+    assert found is not None and found.mrz.valid
+
+
+def test_find_mrz_none_without_zone() -> None:
+    assert find_mrz(document_lines([_page([(50, "Pay stub"), (100, "Net pay 1,234.56")])])) is None
+
+
+def test_reocr_returns_none_quickly_without_mrz_like_words() -> None:
+    image = np.full((300, 600), 255, np.uint8)
+    assert reocr_mrz_band(image, [Word(text="Hello", bbox=(10, 10, 60, 30))]) is None
+
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
+
+
+def _render(lines: tuple[str, ...], size: int = 36) -> tuple[np.ndarray, list[Word]]:
+    """A page with printed text above an MRZ band, and the words a sloppy first OCR pass gave."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(FONT), size)
+    image = Image.new("L", (1400, 700), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((80, 80), "PASSPORT", font=font, fill=0)
+    words = []
+    y = 420
+    for line in lines:
+        draw.text((60, y), line, font=font, fill=20)
+        left, top, right, bottom = draw.textbbox((60, y), line, font=font)
+        # First pass: fillers read as 'K' and the line cut short, as a general OCR pass does.
+        words.append(
+            Word(
+                text=line.replace("<<", "KK")[: len(line) - 6],
+                bbox=(left, top, right - 120, bottom),
+                confidence=0.5,
+            )
+        )
+        y += int(size * 1.5)
+    return np.asarray(image), words
+
+
+@pytest.mark.ocr
+@pytest.mark.skipif(
+    shutil.which("tesseract") is None or not FONT.exists(), reason="needs tesseract and DejaVu"
+)
+@pytest.mark.parametrize("lines", [TD3, TD1], ids=["td3", "td1"])
+def test_reocr_band_reads_a_rendered_zone(lines: tuple[str, ...]) -> None:
+    image, words = _render(lines)
+    read = reocr_mrz_band(image, words)
+    assert read is not None and len(read) == len(lines)
+    mrz = parse_mrz([w.text for w in read])
+    assert mrz is not None and mrz.valid, [w.text for w in read]
+    for word, original in zip(read, words, strict=True):
+        assert abs(word.bbox[1] - original.bbox[1]) < 25  # boxes are in page pixels
+
+
+# --------------------------------------------------------------------------------------------------
+# Glyph-level filler decisions and the texture locator (no Tesseract needed).
+
+CELL, CAP_TOP, CAP_BOTTOM = 40, 20, 60
+
+
+def _draw_glyph(ink: np.ndarray, char: str, x: int) -> None:
+    """Stroke one capital-height glyph into a cell starting at ``x`` (crude, but the right shape)."""
+    import cv2
+
+    left, right, mid = x + 6, x + 32, (CAP_TOP + CAP_BOTTOM) // 2
+    strokes = {
+        "<": [((right, CAP_TOP + 6), (left, mid)), ((left, mid), (right, CAP_BOTTOM - 6))],
+        "K": [
+            ((left, CAP_TOP), (left, CAP_BOTTOM)),
+            ((left, mid), (right, CAP_TOP)),
+            ((left + 8, mid - 4), (right, CAP_BOTTOM)),
+        ],
+        "X": [((left, CAP_TOP), (right, CAP_BOTTOM)), ((left, CAP_BOTTOM), (right, CAP_TOP))],
+        "E": [
+            ((left, CAP_TOP), (left, CAP_BOTTOM)),
+            ((left, CAP_TOP), (right, CAP_TOP)),
+            ((left, mid), (right - 6, mid)),
+            ((left, CAP_BOTTOM), (right, CAP_BOTTOM)),
+        ],
+        "C": [
+            ((right, CAP_TOP), (left, CAP_TOP + 8)),
+            ((left, CAP_TOP + 8), (left, CAP_BOTTOM - 8)),
+            ((left, CAP_BOTTOM - 8), (right, CAP_BOTTOM)),
+        ],
+    }[char]
+    for start, end in strokes:
+        cv2.line(ink, start, end, 1, 4)
+
+
+def _glyph_line(printed: str, read: str) -> tuple[list[Glyph], np.ndarray]:
+    """Glyphs Tesseract 'read' over an ink image of what was printed, one cell each."""
+    ink = np.zeros((80, CELL * len(printed) + 20), np.uint8)
+    glyphs = []
+    for i, (shape, char) in enumerate(zip(printed, read, strict=True)):
+        _draw_glyph(ink, shape, 10 + CELL * i)
+        glyphs.append(Glyph(char, (16 + CELL * i, CAP_TOP, 42 + CELL * i, CAP_BOTTOM), 0.9))
+    return glyphs, ink.astype(bool)
+
+
+@pytest.mark.parametrize(
+    ("shape", "chevron"),
+    [("<", True), ("K", False), ("X", False), ("E", False), ("C", False)],
+)
+def test_only_the_chevron_shape_is_a_filler(shape: str, chevron: bool) -> None:
+    _, ink = _glyph_line("E" + shape + "E", "E" + shape + "E")
+    assert is_chevron(ink, (10 + CELL, 10 + 2 * CELL), CAP_TOP, CAP_BOTTOM) is chevron
+
+
+@pytest.mark.parametrize(
+    ("printed", "read", "fixed"),
+    [
+        ("EK<<K", "EKKKK", "EK<<K"),  # a name's own K stays; K read over a chevron becomes '<'
+        ("E<X<C", "EXXKC", "E<X<C"),  # '<' read as X or K
+        ("CEEKX", "CEEKX", "CEEKX"),  # nothing to fix
+    ],
+)
+def test_fillers_are_decided_by_glyph_shape(printed: str, read: str, fixed: str) -> None:
+    glyphs, ink = _glyph_line(printed, read)
+    assert "".join(g.char for g in fix_filler_glyphs(glyphs, ink)) == fixed
+
+
+def test_skipped_and_merged_fillers_are_put_back() -> None:
+    # Printed "EEC<<<<<<" ; Tesseract read "EEC<", the last '<' box spanning three cells and the
+    # cells between lost.
+    glyphs, ink = _glyph_line("EEC<<<<<<", "EEC<<<<<<")
+    merged = Glyph("<", (16 + CELL * 6, CAP_TOP, 42 + CELL * 8, CAP_BOTTOM), 0.6)
+    assert "".join(g.char for g in fill_skipped_fillers([*glyphs[:4], merged], ink)) == "EEC<<<<<<"
+
+
+def test_fillers_after_the_last_glyph_are_put_back() -> None:
+    glyphs, ink = _glyph_line("ECE<<<", "ECE<<<")
+    assert "".join(g.char for g in fill_skipped_fillers(glyphs[:4], ink)) == "ECE<<<"
+
+
+def test_one_reading_per_character_cell() -> None:
+    glyphs = [Glyph(c, (10.0 * i, 0, 10.0 * i + 8, 20), 0.9) for i, c in enumerate("ANNA")]
+    doubled = [*glyphs[:2], Glyph("X", (13, 0, 19, 20), 0.4), *glyphs[2:]]
+    assert [g.char for g in one_per_cell(doubled)] == list("ANNA")
+
+
+def test_hocr_char_boxes_are_parsed_per_line() -> None:
+    hocr = (
+        "<span class='ocr_line' id='line_1'><span class='ocrx_word'>"
+        "<span class='ocrx_cinfo' title='x_bboxes 1 2 11 22; x_conf 99.5'>P</span>"
+        "<span class='ocrx_cinfo' title='x_bboxes 12 2 22 22; x_conf 80'>&lt;</span></span></span>"
+        "<span class='ocr_line' id='line_2'>"
+        "<span class='ocrx_cinfo' title='x_bboxes 1 30 11 50; x_conf 90'>L</span></span>"
+    )
+    lines = hocr_glyph_lines(hocr)
+    assert ["".join(g.char for g in line) for line in lines] == ["P<", "L"]
+    assert lines[0][1].box == (12.0, 2.0, 22.0, 22.0) and lines[0][1].confidence == pytest.approx(0.8)
+
+
+def _zone_page(lines: tuple[str, ...], with_zone: bool = True) -> np.ndarray:
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(FONT), 34)
+    image = Image.new("L", (1400, 900), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((80, 80), "PASSPORT", font=font, fill=0)
+    draw.text((500, 200), "Surname ERIKSSON", font=font, fill=0)
+    for i, line in enumerate(lines if with_zone else ()):
+        draw.text((70, 680 + 52 * i), line, font=font, fill=20)
+    return np.asarray(image)
+
+
+@pytest.mark.skipif(not FONT.exists(), reason="needs DejaVu Sans Mono")
+@pytest.mark.parametrize("lines", [TD3, TD1], ids=["td3", "td1"])
+def test_texture_locator_finds_the_zone_rows(lines: tuple[str, ...]) -> None:
+    band = band_from_texture(_zone_page(lines))
+    assert band is not None
+    x0, y0, x1, y1 = band
+    assert y0 < 690 and y1 > 680 + 52 * (len(lines) - 1) + 30 and y0 > 300
+    assert x0 < 80 and x1 > 60 + 19 * len(lines[0])  # a 34 px DejaVu Mono cell is ~20 px wide
+
+
+@pytest.mark.skipif(not FONT.exists(), reason="needs DejaVu Sans Mono")
+def test_texture_locator_finds_nothing_without_a_zone() -> None:
+    assert band_from_texture(_zone_page(TD3, with_zone=False)) is None
+
+
+def test_the_reread_zone_replaces_every_first_pass_reading_of_its_rows() -> None:
+    from extractors.ocr import apply_mrz_hook
+
+    words = [
+        Word(text="IDENTITY", bbox=(10, 10, 200, 40)),
+        Word(text="I<UTOD231458907<<<<<", bbox=(10, 500, 600, 540)),
+        Word(text="eeeeeecc", bbox=(610, 505, 900, 560)),  # the filler run, box stretched down
+        Word(text="I", bbox=(960, 498, 975, 542)),  # the card's edge past the zone's end
+    ]
+    reread = [Word(text=TD1[0], bbox=(10, 500, 640, 540))]
+    result = apply_mrz_hook(np.zeros((700, 1000), np.uint8), words, hook=lambda image, ws: reread)
+    assert [w.text for w in result] == ["IDENTITY", TD1[0]]

@@ -1,0 +1,91 @@
+"""OCR-stage clean-up and the re-read of ink the first pass missed, on hand-drawn images."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from extractors.ocr import Orientation, reread_unread_ink, straighten_photo, unread_regions
+from pipeline.models import Word
+
+
+def _text_page() -> np.ndarray:
+    """A white page of short text lines, with a tinted, slightly tilted box (a cheque) in its lower half."""
+    page = np.full((1100, 850), 250, np.uint8)
+    for row in range(12):
+        cv2.putText(page, f"Line {row} of ordinary print 123.45", (60, 60 + 36 * row),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.7, 0, 2)
+    box = np.array([[60, 640], [790, 625], [795, 900], [65, 915]], np.int32)
+    cv2.fillConvexPoly(page, box, 190)
+    cv2.putText(page, "PAY TO THE ORDER OF", (120, 760), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 2)
+    return page
+
+
+def _card_on_desk() -> np.ndarray:
+    """A bright card, keystoned, on a plain dark desk."""
+    desk = np.full((1000, 1300), 60, np.uint8)
+    card = np.array([[300, 220], [1050, 260], [1010, 760], [260, 720]], np.int32)
+    cv2.fillConvexPoly(desk, card, 235)
+    cv2.putText(desk, "DRIVER LICENSE", (380, 400), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 20, 3)
+    return desk
+
+
+def test_printed_box_on_a_page_is_not_taken_for_the_document() -> None:
+    page = _text_page()
+    assert straighten_photo(page) is page
+
+
+def test_card_photographed_on_a_desk_is_still_straightened() -> None:
+    photo = _card_on_desk()
+    assert straighten_photo(photo) is not photo
+
+
+class _CropReader:
+    """A fake engine: reads every ink blob on the canvas as one confident word 'Katherine'."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def read_words(self, image: np.ndarray, *, psm: int, lang: str, timeout_s: float) -> list[Word]:
+        self.calls += 1
+        _, ink = cv2.threshold(image, 128, 255, cv2.THRESH_BINARY_INV)
+        count, _, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(ink, np.ones((1, 40), np.uint8)))
+        return [Word(text="Katherine", bbox=(float(x), float(y), float(x + w), float(y + h)), confidence=0.95,
+                     line_id=k) for k, (x, y, w, h, _) in enumerate(stats[1:count])]
+
+    def detect_orientation(self, image: np.ndarray, *, timeout_s: float) -> Orientation | None:
+        return None
+
+
+def _page_with_dropped_line() -> tuple[np.ndarray, list[Word]]:
+    """70 read words in rows, and one printed line (a bar of ink) that the first pass dropped."""
+    page = np.full((1400, 1200), 255, np.uint8)
+    words = []
+    for k in range(70):
+        x, y = 60 + (k % 7) * 150, 100 + (k // 7) * 60
+        page[y : y + 30, x : x + 100] = 0
+        words.append(Word(text=f"w{k}", bbox=(x, y, x + 100, y + 30), confidence=0.95, line_id=k // 7))
+    page[1000:1030, 80:700] = 0  # the dropped line
+    words.append(Word(text="ee", bbox=(80, 1000, 140, 1030), confidence=0.2, line_id=11))
+    return page, words
+
+
+def test_unread_line_is_found_and_re_read() -> None:
+    page, words = _page_with_dropped_line()
+    (x0, y0, x1, y1), = unread_regions(page, [w for w in words if w.confidence >= 0.5], 30.0)
+    # Found on a reduced copy, and widened by the joining of letters.
+    assert 996 <= y0 <= 1000 and 1030 <= y1 <= 1034 and x0 <= 80 and x1 >= 700
+    engine = _CropReader()
+    out = reread_unread_ink(page, words, engine, lang="eng", timeout_s=10)
+    assert engine.calls == 1
+    assert "ee" not in {w.text for w in out}
+    fresh = [w for w in out if w.text == "Katherine"]
+    assert len(fresh) == 1 and abs(fresh[0].bbox[1] - 1000) <= 1 and fresh[0].line_id not in range(12)
+
+
+def test_a_fully_read_page_costs_no_extra_call() -> None:
+    page, words = _page_with_dropped_line()
+    page[1000:1030, 80:700] = 255
+    engine = _CropReader()
+    assert reread_unread_ink(page, words[:-1], engine, lang="eng", timeout_s=10) == words[:-1]
+    assert engine.calls == 0

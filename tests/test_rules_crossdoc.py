@@ -1,0 +1,131 @@
+"""Cross-document rules: name, birth date, ID number, address, employer, pay deposited."""
+
+from __future__ import annotations
+
+import pytest
+from rule_builders import application, codes, passport, run, statement, stub, tx
+
+from pipeline.models import ExtractedDocument, Severity, Transaction
+
+
+@pytest.mark.parametrize(
+    ("stub_name", "holder", "declared", "levels"),
+    [
+        ("ROBERT J SMITH", "Robert Smith", "Robert James Smith", []),
+        ("SMITH, ROBERT J", "Smith, Bob", "Bob Smith", []),  # order, punctuation, nickname
+        ("ROBERT J SMlTH", "ROBERT SMITH AND JANE SMITH", "Robert Smith", []),  # OCR slip; joint account
+        ("JANE SMITH", "Robert Smith", "Robert Smith", [("partial", Severity.HIGH)]),
+        ("ROBERT SMITHSON", "Robert Smith", "Robert Smith", [("similar", Severity.MEDIUM)]),
+        ("ROBERT SMITH", "Alice Jones", "Robert Smith", [("different", Severity.HIGH)]),
+    ],
+)
+def test_name_consistency(stub_name: str, holder: str, declared: str, levels: list) -> None:
+    outcome = run("name_consistency", passport(), stub(employee_name=stub_name), statement(account_holder=holder),
+                  app=application(full_name=declared))
+    assert [(f.params["level"], f.severity) for f in outcome] == levels
+
+
+def test_name_consistency_not_run_with_one_source() -> None:
+    assert codes(run("name_consistency", passport())) == "not_run"
+
+
+@pytest.mark.parametrize(
+    ("declared", "on_id", "expected"),
+    [
+        ("1985-04-12", "1985-04-12", []),
+        ("1985-04-12", "1986-04-12", ["DOB_MISMATCH"]),
+        ("1985-04-12", "1985-12-04", ["DOB_MISMATCH"]),  # day and month swapped
+        (None, "1985-04-12", "not_run"),
+        ("1985-04-12", None, "not_run"),
+    ],
+)
+def test_dob_consistency(declared: str | None, on_id: str | None, expected: object) -> None:
+    app = application(date_of_birth=declared) if declared else application()
+    assert codes(run("dob_consistency", passport(date_of_birth=on_id), app=app)) == expected
+
+
+@pytest.mark.parametrize(
+    ("declared", "confidence", "expected"),
+    [
+        ("C01X00T47", {}, []),
+        ("c01-x00-t47", {}, []),
+        ("CO1X00T47", {}, []),  # one look-alike slip
+        ("C01X00T99", {}, ["ID_NUMBER_MISMATCH"]),
+        (None, {}, "not_run"),
+    ],
+)
+def test_id_number_consistency(declared: str | None, confidence: dict, expected: object) -> None:
+    assert codes(run("id_number_consistency", passport(), app=application(id_number=declared))) == expected
+
+
+def test_id_number_message_is_masked() -> None:
+    [finding] = run("id_number_consistency", passport(), app=application(id_number="Z99999999"))
+    assert "Z99999999" not in finding.message and "C01X00T47" not in finding.message
+
+
+@pytest.mark.parametrize(
+    ("declared", "on_stub", "expected"),
+    [
+        ("123 North Main Street, Apt 4B, Springfield, IL 62701", "123 N MAIN ST #4B, SPRINGFIELD IL 62701-1234", []),
+        ("123 Main Street, Springfield, IL 62701", "123 Main St, Springfield, IL 62701", []),
+        ("123 Main Street, Springfield, IL 62701", "9 Elm Court, Dover, DE 19901", ["ADDRESS_MISMATCH"]),
+        ("123 Main St Apt 4, Springfield, IL 62701", "123 Main St Apt 9, Springfield, IL 62701", ["ADDRESS_MISMATCH"]),
+        (None, "123 Main St, Springfield, IL 62701", "not_run"),
+    ],
+)
+def test_address_consistency(declared: str | None, on_stub: str, expected: object) -> None:
+    outcome = run("address_consistency", stub(employee_address=on_stub), app=application(address=declared))
+    assert codes(outcome) == expected
+
+
+def test_address_finding_names_the_part() -> None:
+    [finding] = run("address_consistency", stub(employee_address="123 Main St Apt 9, Springfield, IL 62701"),
+                    app=application(address="123 Main St Apt 4, Springfield, IL 62701"))
+    assert "unit" in finding.message and finding.severity == Severity.MEDIUM
+
+
+@pytest.mark.parametrize(
+    ("declared", "rows", "expected"),
+    [
+        ("Hartley Foods", [tx("2026-02-13", "DIRECT DEP HARTLEY FOODS INC PPD", 2300.0)], []),
+        ("Hartley Foods LLC", [tx("2026-02-13", "ADP PAYROLL 99812", 2300.0)], []),  # processor only
+        ("Oakwood Logistics", [tx("2026-02-13", "HARTLEY FOODS PAYROLL", 2300.0)], ["declared_vs_stub"]),
+        ("Hartley Foods", [tx("2026-02-13", "ACME WIDGETS PAYROLL", 2300.0)], ["payroll_deposits"]),
+        ("Hartley Foods", [tx("2026-02-13", "ACME WIDGETS PAYROLL", 2300.0),
+                           tx("2026-02-27", "HARTLEY FOODS PAYROLL", 2300.0)], []),  # second job
+        ("Hartley Foods", [tx("2026-02-13", "ZELLE FROM ACME", 2300.0)], []),  # not payroll-looking
+    ],
+)
+def test_employer_consistency(declared: str, rows: list[Transaction], expected: list[str]) -> None:
+    outcome = run("employer_consistency", stub(), statement(transactions=rows), app=application(employer=declared))
+    assert [f.params["check"] for f in outcome] == expected
+
+
+def test_employer_consistency_not_run_without_anything_to_compare() -> None:
+    assert codes(run("employer_consistency", stub(), statement(transactions=[]))) == "not_run"
+
+
+# Stub: net 2300.00 paid Friday 2026-02-27; statement covers Feb 1 - Mar 13 unless said otherwise.
+COVERS = {"statement_period_end": "2026-03-13"}
+
+
+@pytest.mark.parametrize(
+    ("rows", "fields", "expected"),
+    [
+        ([tx("2026-02-27", "HARTLEY FOODS PAYROLL", 2300.00)], COVERS, []),
+        ([tx("2026-03-04", "HARTLEY FOODS PAYROLL", 2300.00)], COVERS, []),  # 3 business days late, over a weekend
+        ([tx("2026-02-27", "HARTLEY FOODS PAYROLL", 2315.00)], COVERS, []),  # within 1%
+        ([tx("2026-02-27", "HARTLEY FOODS PAYROLL", 2400.00)], COVERS, ["INCOME_NOT_DEPOSITED"]),
+        ([tx("2026-03-10", "HARTLEY FOODS PAYROLL", 2300.00)], COVERS, ["INCOME_NOT_DEPOSITED"]),  # 7 days late
+        ([], COVERS, ["INCOME_NOT_DEPOSITED"]),
+        ([], {}, "not_run"),  # the statement ends before the deposit window does
+    ],
+)
+def test_income_deposited(rows: list[Transaction], fields: dict, expected: object) -> None:
+    assert codes(run("income_deposited", stub(), statement(transactions=rows, **fields))) == expected
+
+
+def test_two_stubs_cannot_share_one_credit() -> None:
+    stubs: list[ExtractedDocument] = [stub("a.pdf", pay_date="2026-02-13"), stub("b.pdf", pay_date="2026-02-17")]
+    rows = [tx("2026-02-13", "HARTLEY FOODS PAYROLL", 2300.00)]
+    assert codes(run("income_deposited", *stubs, statement(transactions=rows, **COVERS))) == ["INCOME_NOT_DEPOSITED"]

@@ -1,0 +1,114 @@
+"""Document rules: expiry, staleness, required documents, MRZ check digits, printed zone vs MRZ."""
+
+from __future__ import annotations
+
+import pytest
+from rule_builders import application, codes, passport, run, statement, stub
+
+from pipeline.models import ExtractedDocument
+
+
+@pytest.mark.parametrize(
+    ("docs", "expected"),
+    [
+        ([passport(expiry_date="2026-03-01")], ["DOC_EXPIRED"]),
+        ([passport(expiry_date="2026-03-02")], []),  # valid through its expiry day
+        ([passport(expiry_date="2031-01-01")], []),
+        ([passport(expiry_date=None)], "not_run"),
+        ([stub()], "not_run"),
+    ],
+)
+def test_identity_expired(docs: list[ExtractedDocument], expected: object) -> None:
+    assert codes(run("identity_expired", *docs)) == expected
+
+
+def test_expired_finding_cites_the_box() -> None:
+    [finding] = run("identity_expired", passport(expiry_date="2025-12-31"))
+    assert (finding.evidence[0].field, finding.evidence[0].page, finding.evidence[0].bbox) == (
+        "expiry_date", 1, (10.0, 20.0, 110.0, 34.0))
+
+
+@pytest.mark.parametrize(
+    ("docs", "expected"),
+    [
+        ([stub(pay_date="2025-12-15")], ["DOC_STALE"]),
+        ([stub(pay_date="2026-01-05")], []),  # 56 days
+        ([stub("old.pdf", pay_date="2025-12-12"), stub("new.pdf", pay_date="2026-02-27")], []),  # history
+        ([statement(statement_period_end="2025-11-30")], ["DOC_STALE"]),
+        ([statement(statement_period_end="2025-12-31")], []),  # 61 days
+        ([stub(pay_date=None), statement(statement_period_end=None)], "not_run"),
+    ],
+)
+def test_document_fresh(docs: list[ExtractedDocument], expected: object) -> None:
+    assert codes(run("document_fresh", *docs)) == expected
+
+
+@pytest.mark.parametrize(
+    ("docs", "occupation", "missing"),
+    [
+        ([passport(), stub(), statement()], "employee", []),
+        ([stub(), statement()], "employee", ["identity"]),
+        ([passport(), stub(pay_date="2026-01-20"), statement()], "employee", ["recent_pay_stub"]),
+        ([passport(), stub(), statement(statement_period_end="2025-12-31")], "employee", ["latest_statement"]),
+        ([passport(), statement("s1.pdf", statement_period_start="2025-12-01", statement_period_end="2025-12-31"),
+          statement("s2.pdf", statement_period_start="2026-01-01", statement_period_end="2026-01-31"),
+          statement("s3.pdf")], "self_employed", ["tax_form"]),  # tax forms are not read yet: always missing
+        ([passport(), statement()], "freelancer", ["statements_3_months", "tax_form"]),
+        ([stub(), statement()], None, ["identity"]),  # undeclared occupation: only what all require
+    ],
+)
+def test_document_required(docs: list[ExtractedDocument], occupation: str | None, missing: list[str]) -> None:
+    outcome = run("document_required", *docs, app=application(occupation_type=occupation))
+    assert [f.params["requirement"] for f in outcome] == missing
+
+
+def test_tax_form_message_says_it_is_not_read_yet() -> None:
+    [finding] = [f for f in run("document_required", passport(), statement(), app=application(
+        occupation_type="business_owner")) if f.params["requirement"] == "tax_form"]
+    assert "does not recognise tax forms yet" in finding.message
+
+
+def test_document_required_not_run_when_stub_undated() -> None:
+    assert codes(run("document_required", passport(), stub(pay_date=None), statement(),
+                      app=application(occupation_type="employee"))) == "not_run"
+
+
+@pytest.mark.parametrize(
+    ("fields", "failed"),
+    [
+        ({"mrz_checks": "document_number:ok,date_of_birth:ok,expiry_date:bad,personal_number:ok,composite:bad"},
+         ["expiry_date", "composite"]),
+        ({"mrz_checks": "document_number:ok,date_of_birth:ok,expiry_date:ok,composite:ok", "mrz_valid": True}, None),
+        ({"mrz_valid": "false"}, ["unknown"]),
+    ],
+)
+def test_identity_mrz_checksum(fields: dict, failed: list[str] | None) -> None:
+    outcome = run("identity_mrz_checksum", passport(mrz=["P<USASMITH<<ROBERT<JAMES", "C01X00T47..."], **fields))
+    assert [f.params["failed"] for f in outcome] == ([failed] if failed else [])
+
+
+def test_identity_mrz_checksum_not_run_without_mrz() -> None:
+    assert codes(run("identity_mrz_checksum", passport())) == "not_run"
+
+
+@pytest.mark.parametrize(
+    ("fields", "confidence", "mismatched"),
+    [
+        ({"viz_surname": "SMITH", "viz_date_of_birth": "1985-04-12", "viz_document_number": "C01X00T47"}, {}, []),
+        ({"viz_date_of_birth": "1985-04-13"}, {}, ["date_of_birth"]),
+        ({"viz_surname": "SMYTHE"}, {}, ["surname"]),
+        ({"viz_given_names": "ROBERT JAMES"}, {}, []),
+        ({"viz_surname": "SMlTH"}, {}, []),  # one look-alike OCR slip in a name
+        ({"viz_document_number": "CO1X00T47"}, {"viz_document_number": 0.62}, []),  # unsure OCR: tolerated
+        ({"viz_document_number": "CO1X00T47"}, {}, ["document_number"]),  # both confident: printed differently
+        ({"viz_document_number": "C01X00T48"}, {"viz_document_number": 0.62}, ["document_number"]),
+        ({"viz_expiry_date": "2031-01-01"}, {}, ["expiry_date"]),
+    ],
+)
+def test_identity_mrz_visual(fields: dict, confidence: dict, mismatched: list[str]) -> None:
+    outcome = run("identity_mrz_visual", passport(confidence=confidence, **fields))
+    assert [f.params["field"] for f in outcome] == mismatched
+
+
+def test_identity_mrz_visual_not_run_without_printed_zone() -> None:
+    assert codes(run("identity_mrz_visual", passport())) == "not_run"

@@ -1,0 +1,116 @@
+"""Pay-stub rules: arithmetic, year-to-date plausibility, statutory taxes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from rule_builders import codes, item, run, stub
+
+from pipeline.models import LineItem, Severity
+from rules.paystub import periods_elapsed
+
+# A clean biweekly stub: gross 3000.00, SS 186.00 (6.2%), Medicare 43.50 (1.45%), 401(k) 150, health 80.
+CLEAN_LINES = [item("Federal Income Tax", 240.50), item("Social Security", 186.00), item("Medicare", 43.50),
+               item("401(k)", 150.00), item("Medical Insurance", 80.00)]
+CLEAN_TOTAL = 700.00
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({}, []),
+        ({"net_pay": 2299.99}, []),  # a one-cent slip is not a finding
+        ({"net_pay": 2299.50}, [("gross_minus_deductions", Severity.LOW)]),
+        ({"net_pay": 2800.00}, [("gross_minus_deductions", Severity.HIGH)]),
+        ({"deductions": CLEAN_LINES}, []),
+        ({"deductions": [*CLEAN_LINES[:4], item("Medical Insurance", 20.00)]}, [("deduction_lines", Severity.HIGH)]),
+        ({"deductions": [item(f"line {i}", 70.004) for i in range(10)]}, []),  # rounding over ten lines
+    ],
+)
+def test_paystub_arithmetic(fields: dict, expected: list[tuple[str, Severity]]) -> None:
+    outcome = run("paystub_arithmetic", stub(**fields))
+    assert [(f.params["check"], f.severity) for f in outcome] == expected
+
+
+def test_paystub_arithmetic_not_run_without_figures() -> None:
+    assert codes(run("paystub_arithmetic", stub(net_pay=None, total_deductions=None))) == "not_run"
+
+
+@pytest.mark.parametrize(
+    ("pay_date", "frequency", "periods"),
+    [
+        (date(2026, 1, 2), "biweekly", 1),
+        (date(2026, 2, 27), "biweekly", 5),
+        (date(2026, 1, 9), "weekly", 2),
+        (date(2026, 2, 13), "semimonthly", 3),
+        (date(2026, 2, 28), "semimonthly", 4),
+        (date(2026, 3, 31), "monthly", 3),
+    ],
+)
+def test_periods_elapsed(pay_date: date, frequency: str, periods: int) -> None:
+    assert periods_elapsed(pay_date, frequency) == periods
+
+
+@pytest.mark.parametrize(
+    ("fields", "checks"),
+    [
+        ({}, []),
+        ({"ytd_gross": 2500.0, "ytd_net": 2000.0}, ["below_current", "below_current"]),
+        ({"ytd_net": 16000.0}, ["net_above_gross"]),
+        ({"ytd_gross": 29000.0}, []),  # a bonus earlier in the year: under 2x five periods
+        ({"ytd_gross": 31000.0, "ytd_net": 24000.0}, ["implausibly_high"]),
+        ({"pay_date": "2026-01-09", "ytd_gross": 48000.0, "ytd_net": 36000.0}, ["implausibly_high"]),  # January
+        ({"pay_date": "2026-01-09", "ytd_gross": 3000.0, "ytd_net": 2300.0}, []),
+        # No printed frequency: the 14-day period says biweekly.
+        ({"pay_frequency": None, "ytd_gross": 31000.0, "ytd_net": 24000.0}, ["implausibly_high"]),
+        # Frequency unknown and period unread: only the simple checks run.
+        ({"pay_frequency": None, "pay_period_start": None, "ytd_gross": 31000.0, "ytd_net": 24000.0}, []),
+    ],
+)
+def test_paystub_ytd(fields: dict, checks: list[str]) -> None:
+    assert [f.params["check"] for f in run("paystub_ytd", stub(**fields))] == checks
+
+
+def test_paystub_ytd_not_run_without_ytd() -> None:
+    assert codes(run("paystub_ytd", stub(ytd_gross=None, ytd_net=None))) == "not_run"
+
+
+def _with(name: str, amount: float, lines: list[LineItem] = CLEAN_LINES) -> list[LineItem]:
+    return [item(name, amount) if line.name == name else line for line in lines]
+
+
+SECTION_125 = [item("Federal Income Tax", 240.50), item("Social Security", 176.08), item("Medicare", 41.18),
+               item("Section 125 Medical", 160.00)]
+
+
+@pytest.mark.parametrize(
+    ("fields", "taxes"),
+    [
+        ({"deductions": CLEAN_LINES}, []),
+        ({"deductions": _with("Social Security", 186.03)}, []),  # rounding cents
+        ({"deductions": SECTION_125}, []),  # Section 125 plan lowers the FICA base
+        ({"deductions": _with("Social Security", 176.70)}, []),  # base less the 401(k): lenient
+        ({"deductions": _with("Social Security", 120.00)}, ["social_security"]),
+        ({"deductions": _with("Medicare", 60.00)}, ["medicare"]),
+        ({"deductions": [item("FICA", 229.50)]}, []),  # combined line, 7.65%
+        ({"deductions": [item("FICA", 300.00)]}, ["fica"]),
+        # Past the wage base earlier in the year: no SS withheld is right.
+        ({"gross_pay": 10000.0, "ytd_gross": 200000.0, "ytd_net": 130000.0,
+          "deductions": [item("OASDI", 0.0), item("Medicare EE", 145.00)]}, []),
+        # Crossing the wage base in this period: SS on the remaining 4,500 only.
+        ({"gross_pay": 10000.0, "ytd_gross": 190000.0, "ytd_net": 130000.0,
+          "deductions": [item("OASDI", 279.00), item("Medicare EE", 145.00)]}, []),
+        ({"gross_pay": 10000.0, "ytd_gross": 100000.0, "ytd_net": 70000.0,
+          "deductions": [item("OASDI", 0.0), item("Medicare EE", 145.00)]}, ["social_security"]),
+        # Additional Medicare above 200k YTD: 1.45% + 0.9%.
+        ({"gross_pay": 10000.0, "ytd_gross": 230000.0, "ytd_net": 160000.0,
+          "deductions": [item("Medicare EE", 235.00)]}, []),
+    ],
+)
+def test_paystub_tax(fields: dict, taxes: list[str]) -> None:
+    assert [f.params["tax"] for f in run("paystub_tax", stub(**fields))] == taxes
+
+
+def test_paystub_tax_not_run_without_tax_lines() -> None:
+    assert codes(run("paystub_tax", stub(deductions=[item("401(k)", 150.0)]))) == "not_run"

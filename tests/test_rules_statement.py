@@ -1,0 +1,71 @@
+"""Statement rules: each statement adds up; consecutive statements of an account chain."""
+
+from __future__ import annotations
+
+import pytest
+from rule_builders import codes, run, statement, tx
+
+from pipeline.models import Transaction
+
+ROWS = [tx("2026-02-03", "GROCERY", -50.25, 949.75), tx("2026-02-13", "HARTLEY FOODS PAYROLL", 2300.00, 3249.75),
+        tx("2026-02-20", "RENT", -1200.00, 2049.75)]
+GOOD = {"opening_balance": 1000.00, "closing_balance": 2049.75, "total_credits": 2300.00, "total_debits": 1250.25}
+
+
+def _no_balances(rows: list[Transaction]) -> list[Transaction]:
+    return [r.model_copy(update={"balance": None}) for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("rows", "fields", "checks"),
+    [
+        (ROWS, GOOD, []),
+        (ROWS, {**GOOD, "closing_balance": 2049.76}, []),  # a cent of rounding
+        (ROWS, {**GOOD, "closing_balance": 4049.75}, ["closing_balance"]),
+        ([ROWS[0], tx("2026-02-13", "HARTLEY FOODS PAYROLL", 4300.00, 3249.75), ROWS[2]],
+         {**GOOD, "closing_balance": 4049.75, "total_credits": 4300.00}, ["running_balance"]),
+        (ROWS, {**GOOD, "total_credits": 3300.00}, ["total_credits"]),
+        (_no_balances(ROWS), GOOD, []),  # no balance column: the running check has nothing to chain
+        ([ROWS[0], ROWS[1].model_copy(update={"balance": None}), ROWS[2]], GOOD, []),  # some rows print none
+        ([], {**GOOD, "closing_balance": 2049.75}, []),  # no rows read: totals carry the check
+        ([], {**GOOD, "closing_balance": 3049.75}, ["closing_balance"]),
+    ],
+)
+def test_statement_balance(rows: list[Transaction], fields: dict, checks: list[str]) -> None:
+    assert [f.params["check"] for f in run("statement_balance", statement(transactions=rows, **fields))] == checks
+
+
+def test_statement_balance_cites_first_broken_row() -> None:
+    rows = [ROWS[0], tx("2026-02-13", "PAYROLL", 4300.00, 3249.75), tx("2026-02-20", "RENT", -1200.0, 9.0)]
+    [finding] = run("statement_balance", statement(transactions=rows))
+    assert (finding.params["row"], finding.evidence[0].value, finding.evidence[0].page) == (2, 4300.00, 1)
+
+
+def test_statement_balance_not_run_without_figures() -> None:
+    assert codes(run("statement_balance", statement())) == "not_run"
+
+
+JAN = {"statement_period_start": "2026-01-01", "statement_period_end": "2026-01-31", "opening_balance": 500.0,
+       "closing_balance": 1000.0}
+FEB = {"statement_period_start": "2026-02-01", "statement_period_end": "2026-02-28", "opening_balance": 1000.0,
+       "closing_balance": 2049.75}
+
+
+@pytest.mark.parametrize(
+    ("jan", "feb", "checks"),
+    [
+        (JAN, FEB, []),
+        (JAN, {**FEB, "opening_balance": 1500.0}, ["balance_chain"]),
+        ({**JAN, "statement_period_end": "2026-01-05"}, {**FEB, "opening_balance": 1000.0}, ["gap"]),
+        ({**JAN, "statement_period_end": "2026-01-29"}, FEB, []),  # two days between cycles
+        ({**JAN, "statement_period_end": "2026-02-10"}, FEB, ["overlap"]),
+        (JAN, {**FEB, "account_number": "XXXX9999", "opening_balance": 1.0}, "not_run"),  # another account
+    ],
+)
+def test_statement_continuity(jan: dict, feb: dict, checks: object) -> None:
+    outcome = run("statement_continuity", statement("jan.pdf", **jan), statement("feb.pdf", **feb))
+    assert (codes(outcome) if checks == "not_run" else [f.params["check"] for f in outcome]) == checks
+
+
+def test_statement_continuity_ignores_the_same_file_twice() -> None:
+    assert run("statement_continuity", statement("a.pdf", **FEB), statement("a.pdf", **FEB)) == []
