@@ -323,14 +323,3 @@ def warp_to_rectangle(grey: np.ndarray, quad: np.ndarray, margin: float = WARP_M
     size = (round(width + 2 * mx), round(height + 2 * my))
     return cv2.warpPerspective(grey, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
 
-
-def flatten_document(grey: np.ndarray) -> np.ndarray:
-    """Straighten a photographed document (perspective and tilt); anything else comes back as is.
-
-    A flatbed scan or a rendered page has no desk around it, so no outline is found and the image
-    is returned untouched; so is a photo whose outline is already upright.
-    """
-    quad = find_document_quad(grey)
-    if quad is None or not needs_warp(quad):
-        return grey
-    return warp_to_rectangle(grey, quad)

@@ -11,7 +11,7 @@ Measured choices (see ../shared/DESIGN.md and ``benchmarks/reading_cost.py``):
   faster than the default 3. Only when that pass reads poorly do we pay for more passes: orientation
   detection (OSD, for upside-down or sideways pages) and a sparse-text pass (psm 11, for ID-card
   photos where text sits in scattered fields).
-* A photo of a document lying on a desk is first straightened (``imaging.flatten_document``: the
+* A photo of a document lying on a desk is first straightened (``straighten_photo``: the
   document's outline against the desk, warped to a rectangle only when found with confidence);
   deskew could not see its tilt, because the desk is most of the ink, and keystoned lines defeat
   Tesseract's line finding. A scan has no desk around it and is left untouched; nor is a page

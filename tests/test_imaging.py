@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from extractors.imaging import find_document_quad, flatten_document, needs_warp, warp_to_rectangle
+from extractors.imaging import find_document_quad, needs_warp, warp_to_rectangle
+from extractors.ocr import straighten_photo
 
 CARD = (600, 380)  # width, height of the synthetic card
 
@@ -42,7 +43,7 @@ def test_quad_of_a_keystoned_card_is_found_in_order() -> None:
 
 
 def test_flattened_card_has_level_text_rows() -> None:
-    flat = flatten_document(_photo(KEYSTONED))
+    flat = straighten_photo(_photo(KEYSTONED))
     height, width = flat.shape
     # Inside the kept margin (desk), text is the only ink; upright rows leave empty gaps between lines.
     ink = flat[int(0.1 * height) : int(0.9 * height), int(0.1 * width) : int(0.9 * width)] < 60
@@ -61,7 +62,7 @@ def test_flattened_card_has_level_text_rows() -> None:
     ],
 )
 def test_scans_and_upright_photos_are_untouched(image: np.ndarray) -> None:
-    assert flatten_document(image) is image
+    assert straighten_photo(image) is image
 
 
 def test_a_small_card_in_a_big_scene_is_not_trusted() -> None:
