@@ -35,6 +35,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -47,6 +48,8 @@ from pipeline.models import BBox, Word
 
 log = logging.getLogger(__name__)
 
+_PRIVATE_TMP = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+"""Memory-backed temporary files where the system has them (see ``TesseractCliEngine``)."""
 OCR_DPI = 300
 FIRST_PSM = 6
 """One uniform block: keeps statement rows in order, 15-20% faster than psm 3."""
@@ -110,11 +113,14 @@ class OcrEngine(Protocol):
 
 
 class TesseractCliEngine:
-    """Runs the ``tesseract`` binary, one process per call, image on stdin, TSV on stdout.
+    """Runs the ``tesseract`` binary, one process per call, image in a private temporary file, TSV on stdout.
 
     The subprocess is called directly rather than through pytesseract because pytesseract can only
-    pass ``OMP_THREAD_LIMIT`` by mutating this process's environment, and it would add a temporary
-    file per call; the command line and its output are the same.
+    pass ``OMP_THREAD_LIMIT`` by mutating this process's environment; the command line and its output
+    are the same. The image goes through a file, not stdin: Tesseract reads stdin slowly (measured
+    +0.3 s on a 300 dpi letter page, ~10% of its reading time). The file is an uncompressed PGM
+    (cheapest to write and parse), on ``/dev/shm`` where there is one so that a page of personal data
+    is never written to disk, readable by this user only and deleted at once.
     """
 
     def __init__(self, binary: str | None = None) -> None:
@@ -142,20 +148,23 @@ class TesseractCliEngine:
         return Orientation(int(rotate.group(1)) % 360, float(conf.group(1)))
 
     def _run(self, image: np.ndarray, args: list[str], timeout_s: float) -> str:
-        encoded = encode_pgm(image)
-        cmd = [self.binary, "stdin", "stdout", "--dpi", str(OCR_DPI), *args]
-        try:
-            proc = subprocess.run(
-                cmd, input=encoded, capture_output=True, timeout=timeout_s, env=self._env, check=False
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise OcrError(f"OCR timed out after {timeout_s:.0f} s") from exc
-        except OSError as exc:
-            raise OcrError(f"tesseract could not be started: {exc}") from exc
+        with tempfile.NamedTemporaryFile(suffix=".pgm", dir=_PRIVATE_TMP) as handle:
+            handle.write(encode_pgm(image))
+            handle.flush()
+            cmd = [self.binary, handle.name, "stdout", "--dpi", str(OCR_DPI), *args]
+            proc = self._call(cmd, timeout_s)
         if proc.returncode != 0:
             tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
             raise OcrError(f"tesseract exited with {proc.returncode}: {tail[0]}")
         return proc.stdout.decode("utf-8", "replace")
+
+    def _call(self, cmd: list[str], timeout_s: float) -> subprocess.CompletedProcess[bytes]:
+        try:
+            return subprocess.run(cmd, capture_output=True, timeout=timeout_s, env=self._env, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise OcrError(f"OCR timed out after {timeout_s:.0f} s") from exc
+        except OSError as exc:
+            raise OcrError(f"tesseract could not be started: {exc}") from exc
 
 
 def encode_pgm(image: np.ndarray) -> bytes:
