@@ -32,3 +32,34 @@ def parallel_map(func: Callable[[str], T], items: Iterable[str], workers: int) -
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
         return list(pool.map(func, items, chunksize=1))
+
+
+def print_figures(
+    title: str,
+    figures: dict[str, Any],
+    *,
+    json_path: Path | None = None,
+    skip: Iterable[str] = (),
+    expand: Iterable[str] = (),
+) -> None:
+    """Print the figures as one table (``expand``: a dict figure gets a row per entry) and write the JSON.
+
+    ``skip`` leaves long lists out of the table; the JSON always has everything.
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("figure")
+    table.add_column("value")
+    left_out, spread = set(skip), set(expand)
+    for key, value in figures.items():
+        if key in left_out:
+            continue
+        rows = value.items() if key in spread and isinstance(value, dict) else [("", value)]
+        for sub, item in rows:
+            label = f"{key} {sub}".strip()
+            table.add_row(label, json.dumps(item, default=str) if isinstance(item, (dict, list)) else str(item))
+    Console().print(table)
+    if json_path is not None:
+        json_path.write_text(json.dumps(figures, indent=2, default=str))

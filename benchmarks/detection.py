@@ -13,7 +13,6 @@ as ``no_rule`` until a registered rule produces them.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -21,13 +20,10 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 # Run as a script, Python puts benchmarks/ first on the path, where graph.py would shadow the `graph`
 # package: import from the project root instead.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
-from benchmarks.common import bundle_set, parallel_map, truth_of
+from benchmarks.common import bundle_set, parallel_map, print_figures, truth_of
 
 SERIOUS = {"medium", "high", "critical"}
 
@@ -113,18 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     results = dict(zip(paths, parallel_map(verify_one, paths, args.workers), strict=True))
     figures = score(bundles, results) | {"count": len(bundles), "seed": args.seed}
 
-    table = Table(title=f"detection benchmark ({len(bundles)} bundles, seed {args.seed})")
-    table.add_column("figure")
-    table.add_column("value")
-    for key, value in figures.items():
-        if key == "recall_by_code":
-            for code, rec in value.items():
-                table.add_row(f"recall {code}", json.dumps(rec))
-            continue
-        table.add_row(key, json.dumps(value) if isinstance(value, (dict, list)) else str(value))
-    Console().print(table)
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
+    print_figures(f"detection benchmark ({len(bundles)} bundles, seed {args.seed})", figures,
+                  json_path=args.json, expand=("recall_by_code",))
     return 0
 
 

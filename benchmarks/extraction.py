@@ -12,7 +12,6 @@ run against bare ``tesseract`` on the same page images, so the ratio is fair on 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
@@ -23,12 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
 # Run as a script, Python puts benchmarks/ first on the path, where graph.py would shadow the `graph`
 # package: import from the project root instead.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
-from benchmarks.common import bundle_set, parallel_map, truth_of
+from benchmarks.common import bundle_set, parallel_map, print_figures, truth_of
 
 MRZ_FIELDS = ("surname", "given_names", "document_number", "date_of_birth", "expiry_date",
               "nationality", "issuing_country", "sex")
@@ -184,16 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         figures.update(mrz_specimen_rates(args.extdata))
     figures.update({"count": args.count, "seed": args.seed, "documents": len(files)})
 
-    table = Table(title=f"extraction benchmark (seed {args.seed}, {len(bundles)} bundles)")
-    table.add_column("figure")
-    table.add_column("value")
-    for key, value in figures.items():
-        if key in ("examples_of_misses",):
-            continue
-        table.add_row(key, json.dumps(value) if isinstance(value, (dict, list)) else str(value))
-    console.print(table)
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2, default=str))
+    print_figures(f"extraction benchmark (seed {args.seed}, {len(bundles)} bundles)", figures,
+                  json_path=args.json, skip=("examples_of_misses",))
     return 0
 
 

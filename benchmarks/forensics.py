@@ -17,7 +17,6 @@ target is no high-severity finding.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -26,13 +25,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 # Run as a script, Python puts benchmarks/ first on the path, where graph.py would shadow the `graph`
 # package: import from the project root instead.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
-from benchmarks.common import parallel_map, truth_of
+from benchmarks.common import parallel_map, print_figures, truth_of
 
 FAMILIES = {"pdf_edited": "PDF_EDITED", "pdf_font_anomaly": "PDF_FONT_ANOMALY",
             "text_layer_mismatch": "TEXT_LAYER_MISMATCH", "image_tampered": "IMAGE_TAMPERED"}
@@ -145,18 +141,12 @@ def _rate(flags: list[bool]) -> float | None:
     return round(sum(flags) / len(flags), 3) if flags else None
 
 
-def show(figures: dict[str, Any]) -> None:
-    console = Console()
-    table = Table(title="forensics")
-    table.add_column("figure")
-    table.add_column("value")
-    for key, value in figures.items():
-        if key not in ("extdata_findings", "misses", "fp_examples"):
-            table.add_row(key, json.dumps(value))
-    console.print(table)
-    for key in ("misses", "fp_examples", "extdata_findings"):
+def show(figures: dict[str, Any], json_path: Path | None) -> None:
+    listed = ("misses", "fp_examples", "extdata_findings")
+    print_figures("forensics", figures, json_path=json_path, skip=listed)
+    for key in listed:
         for line in figures.get(key, []):
-            console.print(f"{key}: {line}")
+            print(f"{key}: {line}")
 
 
 def main() -> None:
@@ -174,9 +164,7 @@ def main() -> None:
     figures: dict[str, Any] = {"count": args.count, "seed": args.seed, **score(bundles, results)}
     if args.extdata:
         figures.update(extdata(args.extdata, args.workers))
-    show(figures)
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
+    show(figures, args.json)
 
 
 if __name__ == "__main__":

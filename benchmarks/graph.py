@@ -10,8 +10,9 @@ account), which the sweep must flag. Then new applications are checked against t
 (stackers at another lender, synthetic identities reusing a stored ID number, a phone shared by two
 stored strangers, and clean look-alikes: relatives and colleagues of stored applicants).
 
-The generated database is cached (SQLite: ``/tmp/docsentry-graph-N.db``; PostgreSQL: the given
-database is reused when it already holds N applications), so a second run measures without
+The generated database is cached (SQLite: ``/tmp/docsentry-graph-N-sSEED-vVERSION.db``; PostgreSQL:
+the given database is reused when it already holds N applications, so give a fresh one after
+changing the seed or ``POPULATION_VERSION``), so a second run measures without
 regenerating. The sweep runs in a child process so its peak RSS is its own.
 """
 
@@ -34,10 +35,9 @@ from pathlib import Path
 # package: import from the project root instead.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from rich.console import Console
-from rich.table import Table
 from sqlalchemy import func, select, text
 
+from benchmarks.common import print_figures
 from graph.check import link_application
 from graph.identifiers import Kind, person_keys
 from graph.keys import SECRET_ENV, keyed_hash
@@ -55,6 +55,8 @@ SUFFIXES = (("Street", "ST"), ("Avenue", "AVE"), ("Road", "RD"), ("Drive", "DR")
 LENDERS = tuple(f"L-{i:02d}" for i in range(1, 21))
 EPOCH = date(2026, 1, 1)
 DAYS = 180
+POPULATION_VERSION = 2
+"""Bump when ``population`` changes: a cached database of another version holds other records."""
 HUB_PHONE = "+18005550199"
 """A call centre's number given by 0.5% of applicants: a hub the sweep must drop, not a ring."""
 CHUNK = 50_000
@@ -104,6 +106,9 @@ class Population:
     employers: list[str] = field(default_factory=list)
     shared_phones: list[str] = field(default_factory=list)
     """Phones given by two stored strangers: a third stranger giving one is SHARED_IDENTIFIER."""
+    stackers: list[tuple[Person, date, tuple[str, str]]] = field(default_factory=list)
+    """People stored at two lenders ten days apart (the later date, both lenders): a third lender
+    within the window makes MULTI_LENDER_STACKING."""
     serial: int = 0
 
     def next(self) -> int:
@@ -149,7 +154,14 @@ def population(n: int, seed: int) -> tuple[list[Record], Population]:
         if draw < 0.005:
             records += _ring(pop)
             continue
-        if draw < 0.007:
+        if draw < 0.009:
+            # One person at two lenders ten days apart: the start of a stacking run.
+            person, day = pop.person(), EPOCH + timedelta(days=rng.randint(0, DAYS - 30))
+            first, second = rng.sample(LENDERS, 2)
+            records += [Record(person, first, day), Record(person, second, day + timedelta(days=10))]
+            pop.stackers.append((person, day + timedelta(days=10), (first, second)))
+            continue
+        if draw < 0.011:
             phone = pop.person().phone
             pop.shared_phones.append(phone)
             records += [Record(pop.person(), rng.choice(LENDERS), EPOCH + timedelta(days=rng.randint(0, DAYS)),
@@ -259,15 +271,19 @@ def _copy(cursor: object, target: str, rows: list[tuple[object, ...]]) -> None:
 
 def check_cases(records: list[Record], pop: Population, count: int) -> list[tuple[Application, set[str]]]:
     rng = pop.rng
-    plain = [r for r in records if not r.ring and not r.phone_override]
+    stacking = {id(person) for person, _, _ in pop.stackers}
+    plain = [r for r in records if not r.ring and not r.phone_override and id(r.person) not in stacking]
     cases: list[tuple[Application, set[str]]] = []
     for i in range(count):
         base = rng.choice(plain)
         kind = i % 5
-        if kind == 0:  # the same person again, at another lender, within the window
+        if kind == 0 and (i // 5) % 2 == 0 and pop.stackers:  # a third lender within the window
+            person, last, lenders = rng.choice(pop.stackers)
+            third = next(lender for lender in LENDERS if lender not in lenders)
+            cases.append((_application(person, third, last + timedelta(days=5)), {"MULTI_LENDER_STACKING"}))
+        elif kind == 0:  # shopping around once: the same person at one other lender - clean
             other = next(lender for lender in LENDERS if lender != base.lender)
-            cases.append((_application(base.person, other, base.submitted + timedelta(days=5)),
-                          {"MULTI_LENDER_STACKING"}))
+            cases.append((_application(base.person, other, base.submitted + timedelta(days=5)), set()))
         elif kind == 1:  # a stranger with a stored applicant's ID number
             stranger = pop.person()
             stranger.id_number = base.person.id_number
@@ -335,7 +351,7 @@ def main() -> None:
     parser.add_argument("--sweep-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ[SECRET_ENV] = BENCH_SECRET
-    url = args.db or f"sqlite:////tmp/docsentry-graph-{args.n}.db"
+    url = args.db or f"sqlite:////tmp/docsentry-graph-{args.n}-s{args.seed}-v{POPULATION_VERSION}.db"
     if args.sweep_child:
         sweep_child(url)
         return
@@ -368,14 +384,8 @@ def main() -> None:
         "sweep_clusters": swept["clusters"], "sweep_dropped_identifiers": swept["dropped"],
         "sweep_timings_s": swept["timings"], "checks": len(cases),
     }
-    table = Table(title=f"link graph over {args.n:,} stored applications ({figures['backend']})")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for name, value in figures.items():
-        table.add_row(name, str(value))
-    Console().print(table)
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
+    print_figures(f"link graph over {args.n:,} stored applications ({figures['backend']})", figures,
+                  json_path=args.json)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ ratio: measure on a quiet machine.
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import sys
 import tempfile
@@ -22,12 +21,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 # Run as a script, Python puts benchmarks/ first on the path, where graph.py would shadow the `graph`
 # package: import from the project root instead.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
+from benchmarks.common import print_figures
 from pipeline.batch import run_batch
 from pipeline.config import Settings
 from samples.generate import Generator
@@ -85,14 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     figures = measure(args.bundles, args.workers, args.seed)
-    table = Table(title=f"Batch throughput, {args.bundles} scanned bundles")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for key, value in figures.items():
-        table.add_row(key, str(value))
-    Console().print(table)
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
+    print_figures(f"Batch throughput, {args.bundles} scanned bundles", figures, json_path=args.json)
     return 0
 
 

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from pipeline.models import BBox, PageText, Word
 
 
-@dataclass(frozen=True)
-class Segment:
-    """Words of one line that sit close together: a label, a value, or one table cell."""
+class _WordRun:
+    """Text and box of a run of words (a line or a segment of one)."""
 
     words: tuple[Word, ...]
 
@@ -28,6 +27,13 @@ class Segment:
     @property
     def bbox(self) -> BBox:
         return union_bbox(w.bbox for w in self.words)
+
+
+@dataclass(frozen=True)
+class Segment(_WordRun):
+    """Words of one line that sit close together: a label, a value, or one table cell."""
+
+    words: tuple[Word, ...]
 
     @property
     def confidence(self) -> float:
@@ -35,20 +41,12 @@ class Segment:
 
 
 @dataclass(frozen=True)
-class Line:
+class Line(_WordRun):
     """Words sharing a baseline on one page, left to right, split into segments at wide gaps."""
 
     page: int
     words: tuple[Word, ...]
     segments: tuple[Segment, ...] = field(default=())
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
-    @property
-    def bbox(self) -> BBox:
-        return union_bbox(w.bbox for w in self.words)
 
     @property
     def height(self) -> float:
