@@ -78,10 +78,10 @@ REREAD_MAX_REGIONS = 12
 """Most regions re-read on one page (the largest first): a bound on the extra cost."""
 REREAD_HEIGHT = (0.6, 2.5)
 """Height of a region of unread ink, in text heights, for it to be a line of text."""
-REREAD_MIN_WIDTH = 2.0
-"""Narrowest unread region re-read, in text heights: a short amount ("3.37") that the first pass
-garbled into low-confidence junk is about three text heights wide and is exactly what a table row
-cannot lose; specks and single marks are narrower. All regions of a page share one extra call."""
+REREAD_MIN_WIDTH = 1.5
+"""Narrowest unread ink re-read, in text heights: a short amount ("3.37", ~2.5) that the first pass
+garbled into low-confidence junk is exactly what a table row cannot lose; specks, rules' ends and
+lone marks are narrower. All regions of a page share one extra call."""
 MARK_CONTRAST = 60
 """Grey levels a mark must be darker than its surroundings to count as print."""
 GLYPH_AREA_PX = (4, 150)
@@ -382,10 +382,12 @@ def reread_unread_ink(
     Returns:
         ``words`` with the words of each re-read region replaced where the re-read is better.
     """
-    confident = [w for w in words if w.confidence >= 0.5 and any(c.isalnum() for c in w.text)]
-    if len(confident) < REREAD_MIN_WORDS:
+    # Confident punctuation ("&", "-") is read too: re-reading it only drags in its neighbours' edges.
+    confident = [w for w in words if w.confidence >= 0.5 and w.text.strip()]
+    lettered = [w for w in confident if any(c.isalnum() for c in w.text)]
+    if len(lettered) < REREAD_MIN_WORDS:
         return list(words)
-    text_height = float(np.median([w.bbox[3] - w.bbox[1] for w in confident]))
+    text_height = float(np.median([w.bbox[3] - w.bbox[1] for w in lettered]))
     regions = unread_regions(image, confident, text_height)
     if not regions:
         return list(words)
@@ -394,11 +396,13 @@ def reread_unread_ink(
     first_new_line = 1 + max((w.line_id or 0 for w in words), default=0)
     kept = list(words)
     for region, slot in zip(regions, slots, strict=True):
-        # A crop's margin may catch the edge of a neighbouring word, already read: not this region's.
+        # The first pass's reading of this ink: words centred in it, and doubted scraps touching it.
+        old = [w for w in kept if _centre_in(w.bbox, region) or (w.confidence < 0.5 and _touches(w.bbox, region))]
+        others = [w for w in kept if w not in old]
+        # Only words centred on the ink itself: a crop's margin catches the edges of its neighbours.
         fresh = [w for w in _words_in_slot(reread, slot, first_new_line) if _centre_in(w.bbox, region)]
-        old = [w for w in kept if _centre_in(w.bbox, region)]
         if read_quality(fresh) > read_quality(old):
-            kept = [w for w in kept if not _centre_in(w.bbox, region)] + fresh
+            kept = others + fresh
     return kept
 
 
@@ -416,11 +420,14 @@ def unread_regions(image: np.ndarray, confident: Sequence[Word], text_height: fl
     for w in confident:
         x0, y0, x1, y1 = (round(v * scale) for v in (w.bbox[0] - pad, w.bbox[1] - pad, w.bbox[2] + pad, w.bbox[3] + pad))
         ink[max(0, y0) : y1, max(0, x0) : x1] = 0
-    joined = cv2.dilate(ink, np.ones((1, max(1, round(2 * text_height * scale))), np.uint8))
+    reach = max(1, round(2 * text_height * scale))
+    joined = cv2.dilate(ink, np.ones((1, reach), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
     low, high = REREAD_HEIGHT
     regions: list[Region] = []
     for x, y, w, h, _area in stats[1:count]:
+        # Back to the ink's own extent: the join grew each blob by half the kernel on either side.
+        x, w = x + reach // 2, w - 2 * (reach // 2)
         if low * text_height <= h / scale <= high * text_height and w / scale >= REREAD_MIN_WIDTH * text_height:
             regions.append((round(x / scale), round(y / scale), round((x + w) / scale), round((y + h) / scale)))
     regions.sort(key=lambda r: (r[2] - r[0]) * (r[3] - r[1]), reverse=True)
@@ -468,6 +475,10 @@ def _words_in_slot(reread: Sequence[Word], slot: _Slot, line_base: int) -> list[
         for w in reread
         if slot.top <= (w.bbox[1] + w.bbox[3]) / 2 < slot.bottom
     ]
+
+
+def _touches(box: BBox, region: Region) -> bool:
+    return box[0] < region[2] and region[0] < box[2] and box[1] < region[3] and region[1] < box[3]
 
 
 def _centre_in(box: BBox, region: Region) -> bool:

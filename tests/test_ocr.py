@@ -73,7 +73,7 @@ def _page_with_dropped_line() -> tuple[np.ndarray, list[Word]]:
 def test_unread_line_is_found_and_re_read() -> None:
     page, words = _page_with_dropped_line()
     (x0, y0, x1, y1), = unread_regions(page, [w for w in words if w.confidence >= 0.5], 30.0)
-    # Found on a reduced copy, and widened by the joining of letters.
+    # Found on a reduced copy (a few px of slack), trimmed back to the ink after joining its letters.
     assert 996 <= y0 <= 1000 and 1030 <= y1 <= 1034 and x0 <= 80 and x1 >= 700
     engine = _CropReader()
     out = reread_unread_ink(page, words, engine, lang="eng", timeout_s=10)
@@ -88,4 +88,44 @@ def test_a_fully_read_page_costs_no_extra_call() -> None:
     page[1000:1030, 80:700] = 255
     engine = _CropReader()
     assert reread_unread_ink(page, words[:-1], engine, lang="eng", timeout_s=10) == words[:-1]
+    assert engine.calls == 0
+
+
+class _BlobReader:
+    """A fake engine: every blob of ink on the canvas is one confident word, "3.37" when amount-wide."""
+
+    def read_words(self, image: np.ndarray, *, psm: int, lang: str, timeout_s: float) -> list[Word]:
+        _, ink = cv2.threshold(image, 128, 255, cv2.THRESH_BINARY_INV)
+        count, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+        return [Word(text="3.37" if w >= 60 else "y", bbox=(float(x), float(y), float(x + w), float(y + h)),
+                     confidence=0.95, line_id=k) for k, (x, y, w, h, _) in enumerate(stats[1:count])]
+
+    def detect_orientation(self, image: np.ndarray, *, timeout_s: float) -> Orientation | None:
+        return None
+
+
+def test_a_garbled_amount_is_re_read_without_its_neighbours_edges() -> None:
+    """A short amount read as doubted junk ("=") is re-read; the crop's margin catches the edge of the
+    confident word beside it, and that sliver must not come back as a word of its own."""
+    page, words = _page_with_dropped_line()
+    page[1000:1030, 80:700] = 255
+    words = words[:-1]
+    page[1100:1130, 500:590] = 0  # the amount's ink
+    page[1100:1130, 600:700] = 0  # its confident neighbour, 10 px to the right
+    words += [Word(text="=", bbox=(500, 1105, 515, 1125), confidence=0.4, line_id=12),
+              Word(text="2,527.91", bbox=(600, 1100, 700, 1130), confidence=0.96, line_id=12)]
+    out = reread_unread_ink(page, words, _BlobReader(), lang="eng", timeout_s=10)
+    row = sorted((w for w in out if w.bbox[1] >= 1090), key=lambda w: w.bbox[0])
+    assert [w.text for w in row] == ["3.37", "2,527.91"]
+    assert abs(row[0].bbox[0] - 500) <= 2 and abs(row[0].bbox[2] - 590) <= 2
+
+
+def test_confident_punctuation_is_not_re_read() -> None:
+    """An "&" read with confidence is text, not unread ink: no extra call for it."""
+    page, words = _page_with_dropped_line()
+    page[1000:1030, 80:700] = 255
+    page[1100:1130, 500:590] = 0
+    words = words[:-1] + [Word(text="&", bbox=(500, 1100, 590, 1130), confidence=0.92, line_id=12)]
+    engine = _CropReader()
+    assert reread_unread_ink(page, words, engine, lang="eng", timeout_s=10) == words
     assert engine.calls == 0
