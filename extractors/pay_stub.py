@@ -483,8 +483,17 @@ def _employer_from_top(lines: Sequence[Line], sources: Sources) -> FieldValue | 
 
 
 def _same_name(printed: str, known: str) -> bool:
-    """Whether a block's name line names ``known`` (it may carry a label: "Employee: Priya Raman")."""
-    wanted = set(tokens(known))
-    return bool(wanted) and wanted <= set(tokens(printed))
+    """Whether a line names ``known``. It may carry a label ("Employee: Priya Raman"), and a text layer
+    may have no space between the label and the name ("Pay to the order ofCameron K Bennett")."""
+    wanted, words = tokens(known), tokens(printed)
+    if not wanted:
+        return False
+    if set(wanted) <= set(words):
+        return True
+    for start in range(len(words) - len(wanted) + 1):
+        run = words[start : start + len(wanted)]
+        if run[0].endswith(wanted[0]) and run[1:] == wanted[1:]:
+            return True
+    return False
 
 

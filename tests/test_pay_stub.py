@@ -259,3 +259,19 @@ def test_take_home_pay_under_the_deductions_is_no_deduction() -> None:
     got = PayStubExtractor().extract(document, document_lines(document.pages))
     assert [d.name for d in got.deductions] == ["Fed Income Tax", "Medical"]
     assert got.fields["net_pay"].value == 1310.28
+
+
+@pytest.mark.parametrize(
+    ("printed", "known", "same"),
+    [
+        ("Employee: Priya Raman", "Priya Raman", True),
+        ("Pay to the order ofCameron K Bennett", "Cameron K Bennett", True),  # label glued to the name
+        ("Pay to the order of Cameron K Bennett", "Cameron Bennett", True),
+        ("Pay to the order ofCameron K Bennett", "Karen K Bennett", False),
+        ("Joann Leeds", "Ann Lee", False),
+    ],
+)
+def test_name_line_matching(printed: str, known: str, same: bool) -> None:
+    from extractors.pay_stub import _same_name
+
+    assert _same_name(printed, known) is same
