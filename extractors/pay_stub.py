@@ -199,6 +199,9 @@ def _section_marks(lines: Sequence[Line], headers: Sequence[Header]) -> list[_Se
 
 
 def _section_kind(text: str) -> str | None:
+    # "Total Deductions" labels a sum, not the start of a table of deductions.
+    if tokens(text)[:1] == ["total"]:
+        return None
     scores = {kind: label_score(text, words, max_extra=2) for kind, words in SECTIONS.items()}
     kind, score = max(scores.items(), key=lambda t: t[1])
     return kind if score >= 0.8 else None
@@ -300,6 +303,10 @@ def _positive(found: _Found | None) -> _Found | None:
     return _Found(replace(found.cell, amount=amount), found.confidence)
 
 
+MAX_ROW_GAP = 4.0
+"""Row heights of blank space after which a deductions table has ended (absent a new heading)."""
+
+
 def _deductions(rows: Sequence[AmountRow], marks: Sequence[_SectionMark]) -> list[LineItem]:
     """Rows of a deductions/taxes section, and rows outside any section named like a deduction."""
     items = []
@@ -330,6 +337,30 @@ def _deductions(rows: Sequence[AmountRow], marks: Sequence[_SectionMark]) -> lis
                           max(row.label_bbox[2], cell.bbox[2]), max(row.label_bbox[3], cell.bbox[3])),
                 )
             )
+    return _without_total(_contiguous(items, marks))
+
+
+def _contiguous(items: list[LineItem], marks: Sequence[_SectionMark]) -> list[LineItem]:
+    """The deduction rows that form the table: a row far below the last one, with no deductions
+    heading between them, belongs to something else on the page (the cheque below a "detach here"
+    line, whose date and cheque number fall under the deductions column)."""
+    kept: list[LineItem] = []
+    for item in sorted(items, key=lambda i: (i.page or 0, (i.bbox or (0, 0, 0, 0))[1])):
+        if kept and item.page == kept[-1].page and item.bbox and kept[-1].bbox:
+            top, last_bottom = item.bbox[1], kept[-1].bbox[3]
+            reach = MAX_ROW_GAP * (kept[-1].bbox[3] - kept[-1].bbox[1])
+            headed = any(m.kind == "deductions" and m.page == item.page and last_bottom <= m.y <= top for m in marks)
+            if top - last_bottom > reach and not headed:
+                continue
+        kept.append(item)
+    return kept
+
+
+def _without_total(items: list[LineItem]) -> list[LineItem]:
+    """The rows without a last one that is the sum of all before it: a total whose label lost its
+    "Total" (glued to the next column's heading: "Gross EarningsTotal Taxes & Deductions")."""
+    if len(items) >= 3 and abs(sum(i.amount for i in items[:-1]) - items[-1].amount) < 0.005:
+        return items[:-1]
     return items
 
 

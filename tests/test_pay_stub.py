@@ -15,7 +15,7 @@ from test_tables import ocr_document, pdf_document, words_page
 from extractors.base import Extraction
 from extractors.layout import document_lines
 from extractors.pay_stub import PayStubExtractor
-from pipeline.models import ReadDocument
+from pipeline.models import LineItem, ReadDocument
 
 
 def side_by_side(via_reader: bool = False) -> ReadDocument:
@@ -275,3 +275,33 @@ def test_name_line_matching(printed: str, known: str, same: bool) -> None:
     from extractors.pay_stub import _same_name
 
     assert _same_name(printed, known) is same
+
+
+def _item(name: str, amount: float, top: float) -> LineItem:
+    return LineItem(name=name, amount=amount, page=1, bbox=(315.0, top, 500.0, top + 10.0))
+
+
+def test_rows_far_below_the_deductions_table_are_not_deductions() -> None:
+    """The cheque under "detach here" puts its number and date under the deductions column."""
+    from extractors.pay_stub import _contiguous
+
+    table = [_item("Federal W/H", 132.85, 133), _item("OASDI", 116.11, 146), _item("Medicare", 27.16, 160)]
+    cheque = [_item("No. 87314", 1484.31, 497), _item("Mar 13, 2026", 1484.31, 519)]
+    assert _contiguous(table + cheque, []) == table
+
+
+def test_a_second_deductions_table_under_its_own_heading_is_kept() -> None:
+    from extractors.pay_stub import _contiguous, _SectionMark
+
+    taxes = [_item("Federal W/H", 132.85, 133), _item("OASDI", 116.11, 146)]
+    voluntary = [_item("Dental", 12.40, 300), _item("401k", 90.00, 313)]
+    heading = _SectionMark(page=1, y=285.0, x0=300.0, x1=600.0, kind="deductions")
+    assert _contiguous(taxes + voluntary, [heading]) == taxes + voluntary
+
+
+def test_a_last_row_equal_to_the_sum_above_is_the_total_not_a_deduction() -> None:
+    from extractors.pay_stub import _without_total
+
+    rows = [_item("Fed", 181.40, 130), _item("FICA", 143.99, 142), _item("Health", 145.00, 155)]
+    assert _without_total([*rows, _item("Taxes & Deductions", 470.39, 222)]) == rows
+    assert _without_total([*rows, _item("Dental", 12.40, 167)]) == [*rows, _item("Dental", 12.40, 167)]
