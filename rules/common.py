@@ -37,10 +37,19 @@ def as_money(value: float) -> Decimal:
     return Decimal(str(value))
 
 
-def arithmetic_severity(diff: Decimal, settings: RuleSettings) -> Severity:
-    """Severity of a sum that does not add up, by how far off it is."""
-    # Cents to a dollar off is a typing or rounding slip worth a look; more is an edited number.
-    return Severity.LOW if diff <= as_money(settings.arithmetic_minor_limit) else Severity.HIGH
+def arithmetic_severity(diff: Decimal, settings: RuleSettings, doc: ExtractedDocument) -> Severity:
+    """Severity of a sum that does not add up, by how far off it is and how its figures were read."""
+    # Cents to a dollar off is a typing or rounding slip worth a look; more is an edited number -
+    # when the figures come from a text layer. Read by OCR, one misread digit does the same, so the
+    # finding asks for a person to compare the printed figures (review), never declines on its own.
+    if diff <= as_money(settings.arithmetic_minor_limit):
+        return Severity.LOW
+    return Severity.MEDIUM if read_by_ocr(doc) else Severity.HIGH
+
+
+def read_by_ocr(doc: ExtractedDocument) -> bool:
+    """Whether (some of) the document's figures were read by OCR rather than from a text layer."""
+    return doc.source in ("ocr", "mixed")
 
 
 def field_money(doc: ExtractedDocument, name: str) -> Decimal | None:

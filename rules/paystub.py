@@ -58,7 +58,7 @@ class PaystubArithmetic(Rule):
             f"{doc.file}: gross {gross} - deductions {deductions} = {gross - deductions}, but net pay is {net} "
             f"(off by {diff})",
             (cite(doc, "gross_pay"), cite(doc, "total_deductions"), cite(doc, "net_pay")),
-            severity=arithmetic_severity(diff, settings), check="gross_minus_deductions", difference=float(diff),
+            severity=arithmetic_severity(diff, settings, doc), check="gross_minus_deductions", difference=float(diff),
             tolerance=settings.money_tolerance)]
 
     def _lines(self, doc: ExtractedDocument, settings: RuleSettings) -> list[Finding] | None:
@@ -76,7 +76,7 @@ class PaystubArithmetic(Rule):
         return [self.finding(
             f"{doc.file}: the {len(amounts)} deduction lines sum to {summed}, but total deductions is {total}",
             (cite(doc, "total_deductions"), *(cite_item(doc, item) for item in doc.deductions)),
-            severity=arithmetic_severity(diff, settings), check="deduction_lines", difference=float(diff),
+            severity=arithmetic_severity(diff, settings, doc), check="deduction_lines", difference=float(diff),
             tolerance=float(tolerance))]
 
 

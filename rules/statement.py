@@ -24,9 +24,22 @@ from rules.common import (
     field_money,
     field_text,
     money,
+    read_by_ocr,
 )
 from rules.engine import NotRun, Rule, RuleContext
 from rules.matching import EMPLOYERS
+
+
+def _chain_heals(doc: ExtractedDocument, amounts: list[Decimal], index: int, expected: Decimal,
+                 tolerance: Decimal) -> bool:
+    """Whether the next printed balance after row ``index`` agrees with ``expected`` carried on."""
+    pending = Decimal(0)
+    for tx, amount in zip(doc.transactions[index + 1 :], amounts[index + 1 :], strict=True):
+        pending += amount
+        balance = money(tx.balance)
+        if balance is not None:
+            return abs(expected + pending - balance) <= tolerance
+    return False
 
 
 def _amounts(doc: ExtractedDocument) -> list[Decimal]:
@@ -37,7 +50,8 @@ class StatementBalanceMismatch(Rule):
     """A statement does not add up: opening balance plus its transactions is not the closing
     balance, a running balance is not the previous one plus the row's amount, or the stated total
     credits / debits are not the sums of the rows. Banks' systems do not print such statements; a
-    hand-edited one (an inflated deposit, a removed overdraft) does. The first broken row is cited."""
+    hand-edited one (an inflated deposit, a removed overdraft) does. The first broken row is cited;
+    on a scan, a lone balance the next one contradicts is reported low, as one misread figure."""
 
     id = "statement_balance"
     code = "STATEMENT_BALANCE_MISMATCH"
@@ -69,31 +83,45 @@ class StatementBalanceMismatch(Rule):
             return []
         return [self.finding(
             f"{doc.file}: opening balance {opening} plus {basis} gives {computed}, but the closing balance is {closing}",
-            tuple(cite(doc, name) for name in cited), severity=arithmetic_severity(diff, settings),
+            tuple(cite(doc, name) for name in cited), severity=arithmetic_severity(diff, settings, doc),
             check="closing_balance", difference=float(diff), tolerance=settings.money_tolerance)]
 
     def _running(self, doc: ExtractedDocument, settings: RuleSettings) -> list[Finding] | None:
-        """Each printed balance = the previous printed balance + the amounts in between."""
+        """Each printed balance = the previous printed balance + the amounts in between.
+
+        On an OCR'd statement, one balance that disagrees while the next printed balance agrees with
+        the chain through it is one misread figure (the chain heals): a low finding, and the check
+        goes on from the next balance. On a text layer, it is an edited balance and stops the check.
+        """
         if not any(tx.balance is not None for tx in doc.transactions):
             return None  # no balance column: nothing to chain
+        amounts = _amounts(doc)
         previous = field_money(doc, "opening_balance")
         pending = Decimal(0)
         tolerance = as_money(settings.money_tolerance)
-        for index, (tx, amount) in enumerate(zip(doc.transactions, _amounts(doc), strict=True)):
+        findings: list[Finding] = []
+        for index, (tx, amount) in enumerate(zip(doc.transactions, amounts, strict=True)):
             pending += amount
             balance = money(tx.balance)
             if balance is None:
                 continue  # some rows print no balance (several rows a day): carry the amounts on
             if previous is not None and abs(previous + pending - balance) > tolerance:
                 expected = previous + pending
-                return [self.finding(
+                healed = read_by_ocr(doc) and _chain_heals(doc, amounts, index, expected, tolerance)
+                severity = Severity.LOW if healed else arithmetic_severity(abs(expected - balance), settings, doc)
+                note = " (the next balance agrees with the chain: one misread figure)" if healed else ""
+                findings.append(self.finding(
                     f"{doc.file}: row {index + 1} ({tx.date.isoformat()}) shows balance {balance}, but the previous "
-                    f"balance plus the amounts since gives {expected}",
+                    f"balance plus the amounts since gives {expected}{note}",
                     (cite_row(doc, tx, f"printed balance {balance}, expected {expected}"),),
-                    severity=arithmetic_severity(abs(expected - balance), settings), check="running_balance",
-                    row=index + 1, difference=float(abs(expected - balance)), tolerance=settings.money_tolerance)]
+                    severity=severity, check="running_balance",
+                    row=index + 1, difference=float(abs(expected - balance)), tolerance=settings.money_tolerance))
+                if not healed:
+                    return findings
+                previous, pending = expected, Decimal(0)
+                continue
             previous, pending = balance, Decimal(0)
-        return []
+        return findings
 
     def _totals(self, doc: ExtractedDocument, settings: RuleSettings) -> list[Finding] | None:
         """Stated total credits and debits = the sums of the rows."""
@@ -113,7 +141,7 @@ class StatementBalanceMismatch(Rule):
             if diff > as_money(settings.money_tolerance):
                 findings.append(self.finding(
                     f"{doc.file}: stated {name.replace('_', ' ')} {abs(total)} but the rows sum to {sums[name]}",
-                    (cite(doc, name),), severity=arithmetic_severity(diff, settings), check=name,
+                    (cite(doc, name),), severity=arithmetic_severity(diff, settings, doc), check=name,
                     difference=float(diff), tolerance=settings.money_tolerance))
         return findings
 

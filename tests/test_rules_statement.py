@@ -69,3 +69,33 @@ def test_statement_continuity(jan: dict, feb: dict, checks: object) -> None:
 
 def test_statement_continuity_ignores_the_same_file_twice() -> None:
     assert run("statement_continuity", statement("a.pdf", **FEB), statement("a.pdf", **FEB)) == []
+
+
+# A scan whose second balance OCR misread (3249.75 read as 3299.75): the third balance agrees with the chain.
+MISREAD = [ROWS[0], ROWS[1].model_copy(update={"balance": 3299.75}), ROWS[2]]
+
+
+def _scanned(doc_: object) -> object:
+    return doc_.model_copy(update={"source": "ocr"})  # type: ignore[attr-defined]
+
+
+def test_a_lone_misread_balance_on_a_scan_is_low() -> None:
+    """The chain heals at the next balance: one misread figure, reported low, not a decline."""
+    [finding] = run("statement_balance", _scanned(statement(transactions=MISREAD, **GOOD)))
+    assert finding.severity == "low" and finding.params["row"] == 2 and "misread" in finding.message
+
+
+def test_a_lone_wrong_balance_on_a_text_layer_is_high() -> None:
+    """The same figure in a text layer was typed, not misread: an edited balance."""
+    [finding] = run("statement_balance", statement(transactions=MISREAD, **GOOD))
+    assert finding.severity == "high"
+
+
+def test_a_broken_chain_on_a_scan_asks_for_review_not_decline() -> None:
+    """An amount off by 2000 that the balances never recover from: medium on a scan (OCR figures),
+    high on a text layer."""
+    rows = [ROWS[0], tx("2026-02-13", "HARTLEY FOODS PAYROLL", 4300.00, 5249.75), tx("2026-02-20", "RENT", -1200.0, 4049.75)]
+    fields = {**GOOD, "closing_balance": 2049.75}
+    scanned = run("statement_balance", _scanned(statement(transactions=rows, **fields)))
+    typed = run("statement_balance", statement(transactions=rows, **fields))
+    assert {f.severity for f in scanned} == {"medium"} and {f.severity for f in typed} == {"high"}
