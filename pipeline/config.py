@@ -86,6 +86,9 @@ class RuleSettings(BaseModel):
     ocr_low_confidence: float = 0.90
     """Below this field confidence a one-character look-alike slip between printed zone and MRZ is
     put down to OCR; above it the printed characters are trusted and a slip is a finding."""
+    ocr_doubted_confidence: float = 0.70
+    """Below this confidence OCR itself doubted a printed-zone name (a scrap of background read as
+    "if"): it is not compared with the MRZ, since it cannot show the document disagrees."""
     min_identifier_length_for_slip: int = 6
     """Shorter numbers carry too little redundancy for a one-character slip to be "probably OCR"."""
 

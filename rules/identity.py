@@ -88,7 +88,8 @@ class MrzVisualMismatch(Rule):
     """The printed (visual) zone of a passport or ID card says something its MRZ does not. Forgers
     edit the printed birth date, name or number and leave the MRZ (or vice versa); a genuine
     document prints the same values twice. Dates must agree exactly; a number may differ by one
-    look-alike character only when OCR was unsure; names are compared as the MRZ writes them."""
+    look-alike character only when OCR was unsure; names are compared as the MRZ writes them, unless
+    OCR itself doubted the printed name (``ocr_doubted_confidence``)."""
 
     id = "identity_mrz_visual"
     code = "ID_MRZ_MISMATCH"
@@ -114,6 +115,10 @@ class MrzVisualMismatch(Rule):
     def _compare(doc: ExtractedDocument, viz: str, mrz: str, kind: str, ctx: RuleContext) -> Outcome | None:
         left, right = field_text(doc, viz), field_text(doc, mrz)
         if kind == "name":
+            # Any scrap of background OCR'd near a name label reads as some "name"; a date or a
+            # number must at least parse, so only names need the reader to have been sure.
+            if field_confidence(doc, viz) < ctx.thresholds.ocr_doubted_confidence:
+                return None
             return NAME_PARTS.compare(left, right)
         if kind == "date":
             return DATES.compare(left, right)

@@ -103,6 +103,8 @@ def test_identity_mrz_checksum_not_run_without_mrz() -> None:
         ({"viz_document_number": "CO1X00T47"}, {}, ["document_number"]),  # both confident: printed differently
         ({"viz_document_number": "C01X00T48"}, {"viz_document_number": 0.62}, ["document_number"]),
         ({"viz_expiry_date": "2031-01-01"}, {}, ["expiry_date"]),
+        ({"viz_surname": "if"}, {"viz_surname": 0.61}, []),  # a scrap OCR doubted is no printed name
+        ({"viz_surname": "SMYTHE"}, {"viz_surname": 0.85}, ["surname"]),  # read with assurance: compared
     ],
 )
 def test_identity_mrz_visual(fields: dict, confidence: dict, mismatched: list[str]) -> None:
