@@ -21,9 +21,7 @@ Every repair is recorded, and a repaired zone scores a little below a clean one.
 from __future__ import annotations
 
 import html
-import os
 import re
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -32,6 +30,7 @@ from typing import Literal, TypeVar
 import numpy as np
 
 from extractors.layout import Line, union_bbox
+from extractors.ocr import OcrEngine, OcrError, default_engine
 from pipeline.models import BBox, Word
 
 MRZ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
@@ -921,14 +920,13 @@ def _continues_zone(run: list[tuple[int, int, int, int]], row: tuple[int, int, i
 # --------------------------------------------------------------------------------------------------
 # Re-reading the band with Tesseract restricted to the MRZ alphabet, glyph by glyph.
 
-_TESSERACT = "tesseract"
 # Tesseract reads best with capitals ~30-40 px tall; smaller bands are scaled up to this.
 _TARGET_LINE_PX = 40
 _REOCR_TIMEOUT_S = 20.0
 _BORDER = 20
 
 
-def reocr_mrz_band(image: np.ndarray, words: Sequence[Word]) -> list[Word] | None:
+def reocr_mrz_band(image: np.ndarray, words: Sequence[Word], engine: OcrEngine | None = None) -> list[Word] | None:
     """Re-read a page's MRZ band with Tesseract limited to the MRZ alphabet.
 
     The band is placed from the first pass's MRZ-like rows; only when their band does not read as
@@ -938,6 +936,7 @@ def reocr_mrz_band(image: np.ndarray, words: Sequence[Word]) -> list[Word] | Non
     Args:
         image: the grey page image the words were read from.
         words: the words OCR found on it, boxes in that image's pixels.
+        engine: the Tesseract backend (the process default when None).
 
     Returns:
         One word per MRZ line of the best zone read in a band (text without spaces, box in page
@@ -955,7 +954,7 @@ def reocr_mrz_band(image: np.ndarray, words: Sequence[Word]) -> list[Word] | Non
             if band is None or any(_overlap(band, seen) > 0.8 for seen in tried):
                 continue
             tried.append(band)
-            zone = best_zone(_ocr_band(image, band) or [])
+            zone = best_zone(_ocr_band(image, band, engine or default_engine()) or [])
             if zone is not None and (best is None or _rank(zone[0]) > _rank(best[0])):
                 best = zone
             if best is not None and best[0].valid:
@@ -963,7 +962,7 @@ def reocr_mrz_band(image: np.ndarray, words: Sequence[Word]) -> list[Word] | Non
         if best is None or (not best[0].valid and _first_pass_reads_better(words, best[0])):
             return None
         return best[1]
-    except (OSError, ValueError, subprocess.SubprocessError):
+    except (OSError, ValueError, OcrError):
         # A failed re-read leaves the page as the first OCR pass read it.
         return None
 
@@ -1016,7 +1015,7 @@ class Glyph:
     confidence: float
 
 
-def _ocr_band(image: np.ndarray, band: Band) -> list[Word] | None:
+def _ocr_band(image: np.ndarray, band: Band, engine: OcrEngine) -> list[Word] | None:
     import cv2  # local: only the OCR path needs OpenCV
 
     x0, y0, x1, y1 = band
@@ -1030,13 +1029,12 @@ def _ocr_band(image: np.ndarray, band: Band) -> list[Word] | None:
     if scale > 1.0:
         crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     crop = cv2.copyMakeBorder(crop, _BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_REPLICATE)
-    ok, encoded = cv2.imencode(".png", crop)
-    if not ok:
-        return None
     # Ink from the band alone: Otsu over a whole page is swayed by photos and backgrounds.
     _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     words = []
-    for glyphs in hocr_glyph_lines(_tesseract_hocr(encoded.tobytes())):
+    hocr = engine.read_hocr(crop, psm=6, lang="eng", timeout_s=_REOCR_TIMEOUT_S,
+                            variables={"tessedit_char_whitelist": MRZ_ALPHABET, "hocr_char_boxes": "1"})
+    for glyphs in hocr_glyph_lines(hocr):
         glyphs = fix_filler_glyphs(fill_skipped_fillers(one_per_cell(glyphs), ink > 0), ink > 0)
         if len(glyphs) < 20:
             continue
@@ -1067,32 +1065,6 @@ def _estimate_line_px(crop: np.ndarray) -> float:
         runs.append(run)
     runs = [r for r in runs if r >= 4]
     return float(np.median(runs)) if runs else 0.0
-
-
-def _tesseract_hocr(png: bytes) -> str:
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    result = subprocess.run(
-        [
-            _TESSERACT,
-            "stdin",
-            "stdout",
-            "--psm",
-            "6",
-            "-l",
-            "eng",
-            "-c",
-            f"tessedit_char_whitelist={MRZ_ALPHABET}",
-            "-c",
-            "hocr_char_boxes=1",
-            "hocr",
-        ],
-        input=png,
-        capture_output=True,
-        timeout=_REOCR_TIMEOUT_S,
-        env=env,
-        check=False,
-    )
-    return result.stdout.decode("utf-8", "replace")
 
 
 _HOCR_TOKEN = re.compile(

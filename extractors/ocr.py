@@ -23,8 +23,8 @@ Measured choices (see ../shared/DESIGN.md and ``benchmarks/reading_cost.py``):
 * Deskew is measured on a downscaled copy (projection profile) and applied only above 0.3 degrees.
   No thresholding or denoising: both made Tesseract worse on mild scans and cost seconds.
 
-The ``OcrEngine`` protocol is the seam for a reused-handle backend (tesserocr), which avoids a
-process start per page.
+Two backends sit behind the ``OcrEngine`` protocol: in-process tesserocr handles (the default where
+they load: no process start and model load per call) and the ``tesseract`` binary.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 import cv2
 import numpy as np
@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 _PRIVATE_TMP = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 """Memory-backed temporary files where the system has them (see ``TesseractCliEngine``)."""
 OCR_DPI = 300
+EngineChoice = Literal["auto", "tesserocr", "cli"]
 FIRST_PSM = 6
 """One uniform block: keeps statement rows in order, 15-20% faster than psm 3."""
 SPARSE_PSM = 11
@@ -82,6 +83,9 @@ REREAD_MIN_WIDTH = 1.5
 """Narrowest unread ink re-read, in text heights: a short amount ("3.37", ~2.5) that the first pass
 garbled into low-confidence junk is exactly what a table row cannot lose; specks, rules' ends and
 lone marks are narrower. All regions of a page share one extra call."""
+RULE_MIN_LENGTH = 2.0
+"""Length, in text heights, of a vertical run of ink that is a rule (a box's side), not a glyph:
+the tallest glyph, with its descender, is ~1.3 text heights."""
 MARK_CONTRAST = 60
 """Grey levels a mark must be darker than its surroundings to count as print."""
 GLYPH_AREA_PX = (4, 150)
@@ -111,6 +115,34 @@ class OcrEngine(Protocol):
         """Orientation of the text, or None when there is too little text to tell."""
         ...
 
+    def read_hocr(
+        self, image: np.ndarray, *, psm: int, lang: str, variables: Mapping[str, str], timeout_s: float
+    ) -> str:
+        """Tesseract's hOCR of ``image`` with the given Tesseract variables (e.g. a character whitelist).
+
+        No resolution is declared: Tesseract estimates it from the text, as for an image without one.
+        """
+        ...
+
+
+_engines: dict[str, OcrEngine] = {}
+
+
+def default_engine(choice: EngineChoice = "auto") -> OcrEngine:
+    """The process-wide OCR backend (created on first use, so text-only runs never need Tesseract).
+
+    ``auto`` takes the in-process tesserocr handles when they load (same engine, no process start and
+    model load per call; see ``extractors.tesserocr_engine``) and the ``tesseract`` binary otherwise.
+    """
+    if choice not in _engines:
+        from extractors import tesserocr_engine
+
+        if choice == "tesserocr" or (choice == "auto" and tesserocr_engine.available()):
+            _engines[choice] = tesserocr_engine.TesserocrEngine()
+        else:
+            _engines[choice] = TesseractCliEngine()
+    return _engines[choice]
+
 
 class TesseractCliEngine:
     """Runs the ``tesseract`` binary, one process per call, image in a private temporary file, TSV on stdout.
@@ -134,6 +166,12 @@ class TesseractCliEngine:
         out = self._run(image, ["--psm", str(psm), "-l", lang, "tsv"], timeout_s)
         return parse_tsv(out)
 
+    def read_hocr(
+        self, image: np.ndarray, *, psm: int, lang: str, variables: Mapping[str, str], timeout_s: float
+    ) -> str:
+        settings = [arg for name, value in variables.items() for arg in ("-c", f"{name}={value}")]
+        return self._run(image, ["--psm", str(psm), "-l", lang, *settings, "hocr"], timeout_s, dpi=None)
+
     def detect_orientation(self, image: np.ndarray, *, timeout_s: float) -> Orientation | None:
         try:
             out = self._run(image, ["--psm", "0", "-l", "osd"], timeout_s)
@@ -147,11 +185,11 @@ class TesseractCliEngine:
             return None
         return Orientation(int(rotate.group(1)) % 360, float(conf.group(1)))
 
-    def _run(self, image: np.ndarray, args: list[str], timeout_s: float) -> str:
+    def _run(self, image: np.ndarray, args: list[str], timeout_s: float, *, dpi: int | None = OCR_DPI) -> str:
         with tempfile.NamedTemporaryFile(suffix=".pgm", dir=_PRIVATE_TMP) as handle:
             handle.write(encode_pgm(image))
             handle.flush()
-            cmd = [self.binary, handle.name, "stdout", "--dpi", str(OCR_DPI), *args]
+            cmd = [self.binary, handle.name, "stdout", *(["--dpi", str(dpi)] if dpi else []), *args]
             proc = self._call(cmd, timeout_s)
         if proc.returncode != 0:
             tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
@@ -288,7 +326,7 @@ class OcrPage:
     mean_confidence: float
 
 
-MrzHook = Callable[[np.ndarray, Sequence[Word]], list[Word] | None]
+MrzHook = Callable[[np.ndarray, Sequence[Word], OcrEngine | None], list[Word] | None]
 
 
 def ocr_page(
@@ -320,7 +358,7 @@ def ocr_page(
     if is_poor(best.words):
         best = _recover(grey, best, engine, lang, timeout_s, sparse_fallback)
     words = reread_unread_ink(best.image, best.words, engine, lang=lang, timeout_s=timeout_s)
-    words = apply_mrz_hook(best.image, words)
+    words = apply_mrz_hook(best.image, words, engine)
     return OcrPage(tuple(words), best.image, best.rotation, best.skew, round(mean_confidence(words), 4))
 
 
@@ -420,6 +458,7 @@ def unread_regions(image: np.ndarray, confident: Sequence[Word], text_height: fl
     for w in confident:
         x0, y0, x1, y1 = (round(v * scale) for v in (w.bbox[0] - pad, w.bbox[1] - pad, w.bbox[2] + pad, w.bbox[3] + pad))
         ink[max(0, y0) : y1, max(0, x0) : x1] = 0
+    ink = without_rules(ink, text_height * scale)
     reach = max(1, round(2 * text_height * scale))
     joined = cv2.dilate(ink, np.ones((1, reach), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
@@ -432,6 +471,19 @@ def unread_regions(image: np.ndarray, confident: Sequence[Word], text_height: fl
             regions.append((round(x / scale), round(y / scale), round((x + w) / scale), round((y + h) / scale)))
     regions.sort(key=lambda r: (r[2] - r[0]) * (r[3] - r[1]), reverse=True)
     return sorted(regions[:REREAD_MAX_REGIONS], key=lambda r: (r[1], r[0]))
+
+
+def without_rules(ink: np.ndarray, text_height: float) -> np.ndarray:
+    """``ink`` without its vertical rules: the side borders of boxes and the column lines of tables.
+
+    A label printed a few points inside a ruled box would otherwise join the box's side when letters
+    are joined into phrases, and the blob (as tall as the box) fails the line-height test, so a line
+    Tesseract dropped inside a box was never re-read. A vertical rule is a straight run of ink
+    longer than ``RULE_MIN_LENGTH`` text heights, which no glyph is. Horizontal rules need no
+    removal: joining runs along the line, so a rule under a line only widens its blob.
+    """
+    length = max(3, round(RULE_MIN_LENGTH * text_height)) | 1  # odd: a centred kernel gives the rule back whole
+    return cv2.subtract(ink, cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8)))
 
 
 @dataclass(frozen=True)
@@ -554,12 +606,15 @@ def _mrz_hook() -> MrzHook | None:
     return hook if callable(hook) else None
 
 
-def apply_mrz_hook(image: np.ndarray, words: Sequence[Word], hook: MrzHook | None = None) -> list[Word]:
+def apply_mrz_hook(
+    image: np.ndarray, words: Sequence[Word], engine: OcrEngine | None = None, hook: MrzHook | None = None
+) -> list[Word]:
     """Replace the words of a detected MRZ band with the MRZ reader's re-OCR of that band.
 
     Args:
         image: the grey image the words were read from (same pixel coordinates).
         words: the page's OCR words.
+        engine: the Tesseract backend the hook reads with (the process default when None).
         hook: the re-OCR function; defaults to ``extractors.mrz.reocr_mrz_band`` when it exists.
 
     Returns:
@@ -569,7 +624,7 @@ def apply_mrz_hook(image: np.ndarray, words: Sequence[Word], hook: MrzHook | Non
     if hook is None or not _looks_like_mrz(words):
         return list(words)
     try:
-        replacement = hook(image, words)
+        replacement = hook(image, words, engine)
     except Exception:  # a bug in the MRZ reader must not cost the page its other words
         log.warning("MRZ re-OCR failed; keeping the first-pass words", exc_info=True)
         return list(words)

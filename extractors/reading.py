@@ -21,7 +21,7 @@ import pypdfium2.raw as pdfium_c
 import zxingcpp
 
 from extractors.imaging import ImageRefused, decode_image_pages, ocr_scale, resize
-from extractors.ocr import OCR_DPI, OcrEngine, OcrError, TesseractCliEngine, ocr_page
+from extractors.ocr import OCR_DPI, OcrEngine, OcrError, default_engine, ocr_page
 from pipeline.config import Settings
 from pipeline.intake import IntakeFile
 from pipeline.models import Barcode, BBox, PageText, ReadDocument, Word
@@ -43,17 +43,6 @@ _FONT_NAME_BYTES = 256
 
 class Unreadable(Exception):
     """The document cannot be read; the message is the reason shown to a person."""
-
-
-_default_engine: OcrEngine | None = None
-
-
-def default_engine() -> OcrEngine:
-    """The process-wide OCR backend (created on first use, so text-only runs never need Tesseract)."""
-    global _default_engine
-    if _default_engine is None:
-        _default_engine = TesseractCliEngine()
-    return _default_engine
 
 
 def read_document(
@@ -374,7 +363,7 @@ def ocr_to_page(
     ocr_image = resize(grey, scale)
     result = ocr_page(
         ocr_image,
-        engine or default_engine(),
+        engine or default_engine(settings.reading.ocr_engine),
         lang=settings.reading.ocr_language,
         timeout_s=settings.reading.ocr_timeout_s,
     )

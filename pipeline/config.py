@@ -34,6 +34,8 @@ class ReadingSettings(BaseModel):
     """A PDF page with fewer text-layer characters than this is treated as a scan and OCR'd."""
     ocr_language: str = "eng"
     ocr_timeout_s: float = 120.0
+    ocr_engine: Literal["auto", "tesserocr", "cli"] = "auto"
+    """``auto``: in-process tesserocr where it loads (no process start per call), else the binary."""
 
 
 Product = Literal["auto", "mortgage", "personal"]

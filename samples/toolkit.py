@@ -351,14 +351,15 @@ class Sheet:
         self, x: float, y: float, label: str, name: str | None, value: str, *, above: bool = False,
         gap: float = 70, size: float | None = None, bold_value: bool = False,
     ) -> BBox:
-        """A label with its value beside it (``gap`` points to the right) or on the line below."""
+        """A label with its value beside it (``gap`` points right, past the label) or on the line below."""
         size = size or self.style.base_size
         if above:
             self.text(x, y, label, size=size * 0.85, color=(0.35, 0.35, 0.35))
             vx, vy = x, y + size * 1.35
         else:
-            self.text(x, y, label, size=size, bold=True)
-            vx, vy = x + gap, y
+            label_box = self.text(x, y, label, size=size, bold=True)
+            # A long label pushes its value right, as any layout engine would: print never overlaps.
+            vx, vy = max(x + gap, label_box[2] + size * 0.8), y
         if name:
             return self.field(name, vx, vy, value, size=size, bold=bold_value)
         return self.text(vx, vy, value, size=size, bold=bold_value)

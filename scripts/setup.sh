@@ -8,12 +8,17 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-# System packages: Tesseract 5 (OCR) with English and orientation data, DejaVu fonts (sample generator),
-# Chromium (the HTML report's browser test).
+# System packages: Tesseract 5 (OCR) with English and orientation data, its library headers and a C++
+# compiler (tesserocr is built against this very Tesseract, so in-process reads equal the binary's),
+# DejaVu fonts (sample generator), Chromium (the HTML report's browser test).
 need=()
 command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
 [ -f /usr/share/tesseract-ocr/5/tessdata/eng.traineddata ] || need+=(tesseract-ocr-eng)
 [ -f /usr/share/tesseract-ocr/5/tessdata/osd.traineddata ] || need+=(tesseract-ocr-osd)
+[ -f /usr/include/tesseract/baseapi.h ] || need+=(libtesseract-dev)
+[ -f /usr/include/leptonica/allheaders.h ] || need+=(libleptonica-dev)
+command -v g++ >/dev/null 2>&1 || need+=(g++)
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 [ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
@@ -26,7 +31,9 @@ PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[dev]"
+# --no-binary: the tesserocr wheel bundles another Tesseract release, which reads differently from
+# the system binary; built from source it links the system library (~25 s, once).
+.venv/bin/python -m pip install -q --no-binary tesserocr -e ".[dev]"
 
 if [ -z "${SKIP_DEMO:-}" ]; then
   # The main job on committed samples with the embedded defaults (SQLite file ./docsentry.db).

@@ -492,5 +492,5 @@ def test_the_reread_zone_replaces_every_first_pass_reading_of_its_rows() -> None
         Word(text="I", bbox=(960, 498, 975, 542)),  # the card's edge past the zone's end
     ]
     reread = [Word(text=TD1[0], bbox=(10, 500, 640, 540))]
-    result = apply_mrz_hook(np.zeros((700, 1000), np.uint8), words, hook=lambda image, ws: reread)
+    result = apply_mrz_hook(np.zeros((700, 1000), np.uint8), words, hook=lambda image, ws, engine: reread)
     assert [w.text for w in result] == ["IDENTITY", TD1[0]]

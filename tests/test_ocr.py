@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from extractors.ocr import Orientation, reread_unread_ink, straighten_photo, unread_regions
+from extractors.ocr import Orientation, reread_unread_ink, straighten_photo, unread_regions, without_rules
 from pipeline.models import Word
 
 
@@ -129,3 +129,23 @@ def test_confident_punctuation_is_not_re_read() -> None:
     engine = _CropReader()
     assert reread_unread_ink(page, words, engine, lang="eng", timeout_s=10) == words
     assert engine.calls == 0
+
+
+def test_a_line_dropped_inside_a_ruled_box_is_found() -> None:
+    """A box's side a few px from a label must not glue to it into one box-tall blob."""
+    page, words = _page_with_dropped_line()
+    page[960:1100, 60:64] = 0  # left side of a ruled box around the dropped line
+    page[960:1100, 760:764] = 0
+    page[960:963, 60:764] = 0
+    page[1097:1100, 60:764] = 0
+    (x0, y0, x1, y1), = unread_regions(page, [w for w in words if w.confidence >= 0.5], 30.0)
+    assert 996 <= y0 <= 1000 and 1030 <= y1 <= 1034 and x0 <= 80 and x1 >= 700
+
+
+def test_glyphs_are_not_taken_for_rules() -> None:
+    ink = np.zeros((200, 400), np.uint8)
+    ink[50:80, 20:26] = 255  # an 'l': 1 text height tall
+    ink[50:90, 40:46] = 255  # a 'p' with its descender: 1.3 text heights
+    ink[20:180, 300:303] = 255  # a rule: 5 text heights
+    out = without_rules(ink, 30.0)
+    assert out[50:90, :100].sum() == ink[50:90, :100].sum() and out[:, 290:310].sum() == 0

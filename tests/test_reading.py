@@ -218,12 +218,12 @@ def test_mrz_hook_replaces_words_inside_the_band_only() -> None:
         Word(text="P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", bbox=(10, 498, 910, 542)),
         Word(text="L898902C36UTO7408122F1204159ZE184226B<<<<<10", bbox=(10, 558, 910, 602)),
     ]
-    result = apply_mrz_hook(np.zeros((700, 1000), np.uint8), words, hook=lambda image, ws: fixed)
+    result = apply_mrz_hook(np.zeros((700, 1000), np.uint8), words, hook=lambda image, ws, engine: fixed)
     assert [w.text for w in result] == ["PASSPORT", fixed[0].text, fixed[1].text]
 
 
 def test_mrz_hook_is_not_called_without_mrz_like_text() -> None:
-    def hook(image: np.ndarray, words: object) -> list[Word]:
+    def hook(image: np.ndarray, words: object, engine: object) -> list[Word]:
         raise AssertionError("called without MRZ-like text")
 
     words = [Word(text="Net", bbox=(0, 0, 1, 1))]
