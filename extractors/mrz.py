@@ -51,6 +51,8 @@ _FILLER_LOOKALIKES = {
     "–": "<",
     "|": "I",
 }
+_LOWER_FILLER_RUN = re.compile(r"(?<=[<«])[ce]{2,}")
+"""Two or more lower-case 'c'/'e' right after a filler: the rest of the filler run, misread."""
 _DROPPED = set(" \t.,;:'\"`’‘´")
 
 # Type repairs: a letter where a digit must be, a digit where a letter must be.
@@ -218,7 +220,13 @@ def _digit_matches(text: str, digit: str) -> bool:
 
 
 def normalize_mrz_text(text: str) -> str:
-    """Upper-case, drop spaces and punctuation, map filler look-alikes ('«', '(', '-') to '<'."""
+    """Upper-case, drop spaces and punctuation, map filler look-alikes ('«', '(', '-') to '<'.
+
+    A zone is printed in capitals only, and a reader without the MRZ alphabet often reads a run of
+    chevrons as lower-case 'c' and 'e' ("<<<<<<<ceeeeeeee"): such a run after a filler is fillers,
+    not the letters C and E (which, in capitals, stay as read).
+    """
+    text = _LOWER_FILLER_RUN.sub(lambda m: FILLER * len(m.group()), text)
     out: list[str] = []
     for char in text.upper():
         if char in _DROPPED:
@@ -719,9 +727,12 @@ def find_mrz(lines: Sequence[Line], *, text_pages: frozenset[int] = frozenset())
     best: FoundMRZ | None = None
     for group in _candidate_groups(lines):
         for window in _windows(group):
-            mrz = parse_mrz([ln.text for ln in window], ocr=window[0].page not in text_pages)
-            if mrz is None:
+            ocr = window[0].page not in text_pages
+            readings = {tuple(ln.text for ln in window), tuple(_without_stray_edges(ln) for ln in window)}
+            parsed = [m for m in (parse_mrz(list(texts), ocr=ocr) for texts in readings) if m is not None]
+            if not parsed:
                 continue
+            mrz = max(parsed, key=_rank)
             confidence = min(w.confidence for ln in window for w in ln.words)
             found = FoundMRZ(
                 mrz, window[0].page, union_bbox(ln.bbox for ln in window), confidence, tuple(window)
@@ -729,6 +740,30 @@ def find_mrz(lines: Sequence[Line], *, text_pages: frozenset[int] = frozenset())
             if best is None or _rank(found.mrz) > _rank(best.mrz):
                 best = found
     return best
+
+
+_STRAY_EDGE_CHARS = 2
+"""Most letters and digits in a separate word at a line's end that may be a mark beside the zone."""
+
+
+def _without_stray_edges(line: Line) -> str:
+    """A line's text without a short separate word at either end.
+
+    A photo's card edge, a shadow or a hologram beside the zone reads as a lone ``|`` or ``I``
+    word left of the first character; glued on, it shifts the whole line by one. A zone's own
+    text can also start with a short word (``P<`` then a space), which is why the caller keeps the
+    whole line as a reading too and ranks the parses: only the right one verifies.
+    """
+    words = list(line.words)
+
+    def stray(text: str) -> bool:
+        return len(re.sub(r"[^A-Z0-9]", "", text.upper())) <= _STRAY_EDGE_CHARS
+
+    while len(words) > 1 and stray(words[0].text):
+        words.pop(0)
+    while len(words) > 1 and stray(words[-1].text):
+        words.pop()
+    return " ".join(w.text for w in words)
 
 
 def _candidate_groups(lines: Sequence[Line]) -> list[list[Line]]:

@@ -272,6 +272,15 @@ def test_garbage_never_raises(lines: list[str]) -> None:
     assert mrz is None or (0.0 <= mrz.score <= 1.0 and not mrz.valid)
 
 
+def test_a_filler_run_read_as_lower_case_c_and_e_is_fillers() -> None:
+    assert normalize_mrz_text("I<DEUD451540532<<<<<<<ceeeeeeee") == "I<DEUD451540532" + "<" * 16
+
+
+def test_capital_c_and_e_and_lower_case_away_from_fillers_stay_letters() -> None:
+    assert normalize_mrz_text("ANNA<CE<<") == "ANNA<CE<<"
+    assert normalize_mrz_text("ee<<") == "EE<<"
+
+
 def test_normalize_maps_filler_lookalikes() -> None:
     assert normalize_mrz_text("P<UTO ERIKSSON«ANNA(MARIA") == "P<UTOERIKSSON<<ANNA<MARIA"
 
@@ -301,6 +310,18 @@ def test_a_note_printed_beside_the_zone_does_not_split_it() -> None:
     page = page.model_copy(update={"words": (*page.words, note), "width": 1300})
     found = find_mrz(document_lines([page]))
     assert found is not None and found.mrz.valid
+
+
+def test_a_card_edge_read_beside_the_zone_does_not_shift_its_lines() -> None:
+    page = _page([(700, "| " + TD1[0]), (745, TD1[1]), (790, "I " + TD1[2])])
+    found = find_mrz(document_lines([page]))
+    assert found is not None and found.mrz.valid and found.mrz.lines == TD1
+
+
+def test_a_zone_whose_first_word_is_short_keeps_it() -> None:
+    page = _page([(700, "P< " + TD3[0][2:]), (745, TD3[1])])
+    found = find_mrz(document_lines([page]))
+    assert found is not None and found.mrz.valid and found.mrz.lines == TD3
 
 
 def test_find_mrz_none_without_zone() -> None:
