@@ -361,3 +361,26 @@ def test_ocr_mixed_pdf_reads_text_page_from_layer_and_image_page_by_ocr() -> Non
     assert [p.source for p in doc.pages] == ["text", "ocr"]
     assert ocr_text(doc, 0) == TEXT
     assert "Net Pay 1,724.78" in ocr_text(doc, 1)
+
+
+def test_a_licence_barcode_missed_at_ocr_size_is_looked_for_on_smaller_copies(monkeypatch) -> None:
+    from extractors import reading
+    from pipeline.models import Barcode
+
+    tried: list[tuple[int, float]] = []
+
+    def decode(image: np.ndarray, factor: float) -> tuple[Barcode, ...]:
+        tried.append((image.shape[1], factor))
+        # Decodes only on the half-size copy, as a blurred PDF417 does.
+        return (Barcode(format="PDF417", text="@ANSI", bbox=(0, 0, 10, 10)),) if image.shape[1] == 500 else ()
+
+    monkeypatch.setattr(reading, "decode_barcodes", decode)
+    image = np.full((800, 1000), 255, np.uint8)
+    licence = [Word(text="DRIVER", bbox=(0, 0, 1, 1)), Word(text="LICENSE", bbox=(0, 0, 1, 1))]
+    assert len(reading._page_barcodes(image, 1.0, licence)) == 1
+    assert tried == [(1000, 1.0), (500, 2.0)]  # boxes scaled back to the page's frame
+
+    tried.clear()
+    passport = [Word(text="PASSPORT", bbox=(0, 0, 1, 1))]
+    assert reading._page_barcodes(image, 1.0, passport) == ()
+    assert tried == [(1000, 1.0)]  # no barcode to verify a passport: one search only
