@@ -342,14 +342,17 @@ def _deductions(rows: Sequence[AmountRow], marks: Sequence[_SectionMark]) -> lis
 
 def _contiguous(items: list[LineItem], marks: Sequence[_SectionMark]) -> list[LineItem]:
     """The deduction rows that form the table: a row far below the last one, with no deductions
-    heading between them, belongs to something else on the page (the cheque below a "detach here"
+    heading just above it, belongs to something else on the page (the cheque below a "detach here"
     line, whose date and cheque number fall under the deductions column)."""
     kept: list[LineItem] = []
     for item in sorted(items, key=lambda i: (i.page or 0, (i.bbox or (0, 0, 0, 0))[1])):
         if kept and item.page == kept[-1].page and item.bbox and kept[-1].bbox:
             top, last_bottom = item.bbox[1], kept[-1].bbox[3]
             reach = MAX_ROW_GAP * (kept[-1].bbox[3] - kept[-1].bbox[1])
-            headed = any(m.kind == "deductions" and m.page == item.page and last_bottom <= m.y <= top for m in marks)
+            # A heading restarts the table only right above the row: "Deductions Total" in a totals
+            # line between the table and a cheque far below heads nothing under it.
+            headed = any(m.kind == "deductions" and m.page == item.page and last_bottom <= m.y <= top
+                         and top - m.y <= 2 * reach for m in marks)
             if top - last_bottom > reach and not headed:
                 continue
         kept.append(item)

@@ -299,6 +299,16 @@ def test_a_second_deductions_table_under_its_own_heading_is_kept() -> None:
     assert _contiguous(taxes + voluntary, [heading]) == taxes + voluntary
 
 
+def test_a_totals_line_naming_deductions_does_not_head_the_cheque_far_below() -> None:
+    """"Total Earnings | Deductions Total | Net Pay" sits between the table and the cheque."""
+    from extractors.pay_stub import _contiguous, _SectionMark
+
+    table = [_item("Federal W/H", 119.59, 166), _item("Med/Rx", 48.50, 177)]
+    cheque = [_item("Date 11/07/2025", 1328.37, 519)]
+    totals_line = _SectionMark(page=1, y=200.0, x0=300.0, x1=600.0, kind="deductions")
+    assert _contiguous(table + cheque, [totals_line]) == table
+
+
 def test_a_last_row_equal_to_the_sum_above_is_the_total_not_a_deduction() -> None:
     from extractors.pay_stub import _without_total
 

@@ -29,6 +29,29 @@ def test_income_overstated(stated: float, stubs: list, expected: list[Severity])
     assert [f.severity for f in outcome] == expected
 
 
+# A short week of an hourly worker in November: this period's 1,400.00 weekly is 6,066.67 a month,
+# the year to date through 7 Nov (10.2 months) averages 7,150.00.
+_SHORT_WEEK = {"pay_frequency": "weekly", "pay_date": "2025-11-07", "pay_period_start": "2025-10-27",
+               "pay_period_end": "2025-11-02", "gross_pay": 1400.0, "ytd_gross": 72_950.0}
+
+
+@pytest.mark.parametrize(
+    ("stated", "fields", "expected"),
+    [
+        (7350.0, _SHORT_WEEK, []),  # the usual pay, declared: the year's average verifies it
+        (9400.0, _SHORT_WEEK, [Severity.MEDIUM]),  # 31% over even the year's average
+        # A year to date below this period's pay (a new hire) leaves this period's figure.
+        (7350.0, {**_SHORT_WEEK, "ytd_gross": 20_000.0}, [Severity.MEDIUM]),
+        # In February two months have not passed: one bonus would swing the average.
+        (7000.0, {**_SHORT_WEEK, "pay_date": "2026-02-20", "pay_period_end": "2026-02-15", "ytd_gross": 14_000.0},
+         [Severity.MEDIUM]),
+    ],
+)
+def test_income_overstated_averages_the_year_to_date(stated: float, fields: dict, expected: list[Severity]) -> None:
+    outcome = run("income_overstated", stub(**fields), app=application(stated_monthly_income=stated))
+    assert [f.severity for f in outcome] == expected
+
+
 @pytest.mark.parametrize(
     ("stubs", "app"),
     [
