@@ -304,7 +304,9 @@ def _is_name(text: str) -> bool:
 
 def _is_number(text: str) -> bool:
     upper = text.upper().strip()
-    if parse_date(text) is not None:
+    # Document numbers are printed in capitals and digits: a word of lower-case letters beside one
+    # ("751374173 j") is a scrap of background OCR read, not a group of the number.
+    if parse_date(text) is not None or any(w.isalpha() and w.islower() for w in text.split()):
         return False
     return (
         bool(_NUMBER_RE.match(upper))

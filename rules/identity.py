@@ -84,6 +84,9 @@ _VIZ_PAIRS = (
 )
 
 
+_OTHER_NAME_PART = {"surname": "given_names", "given_names": "surname"}
+
+
 class MrzVisualMismatch(Rule):
     """The printed (visual) zone of a passport or ID card says something its MRZ does not. Forgers
     edit the printed birth date, name or number and leave the MRZ (or vice versa); a genuine
@@ -118,6 +121,11 @@ class MrzVisualMismatch(Rule):
             # Any scrap of background OCR'd near a name label reads as some "name"; a date or a
             # number must at least parse, so only names need the reader to have been sure.
             if field_confidence(doc, viz) < ctx.thresholds.ocr_doubted_confidence:
+                return None
+            # The MRZ's other name part printed here ("2 MILLER" read for "1 MILLER"): the reader
+            # put a printed name in the wrong slot; it names the same person, nothing was edited.
+            other = field_text(doc, _OTHER_NAME_PART[mrz])
+            if other is not None and NAME_PARTS.compare(left, other).matches:
                 return None
             return NAME_PARTS.compare(left, right)
         if kind == "date":

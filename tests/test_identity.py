@@ -301,3 +301,11 @@ def test_a_zip_code_inside_a_line_is_not_a_numbered_label() -> None:
     # "44155" folds like "4a ISS"; inside the address segment it is not a label.
     layout = [*US_LICENCE[:2], row(220, (100, "8"), (140, "1 MAIN ST ANYTOWN OH 44155 08/31/2022"))]
     assert "issue_date" not in extract(DocKind.DRIVERS_LICENSE, document(*layout))
+
+
+def test_a_lower_case_scrap_beside_a_document_number_is_not_part_of_it() -> None:
+    from extractors.identity import _is_number
+
+    assert not _is_number("751374173 j")
+    assert _is_number("751374173")
+    assert _is_number("U743-459-93-238-6") and _is_number("D 1234 5678")  # groups in capitals stay

@@ -105,6 +105,9 @@ def test_identity_mrz_checksum_not_run_without_mrz() -> None:
         ({"viz_expiry_date": "2031-01-01"}, {}, ["expiry_date"]),
         ({"viz_surname": "if"}, {"viz_surname": 0.61}, []),  # a scrap OCR doubted is no printed name
         ({"viz_surname": "SMYTHE"}, {"viz_surname": 0.85}, ["surname"]),  # read with assurance: compared
+        ({"viz_given_names": "SMITH"}, {}, []),  # the surname read into the given-names slot
+        ({"viz_surname": "ROBERT JAMES"}, {}, []),  # and the given names into the surname's
+        ({"viz_given_names": "SMYTHE"}, {}, ["given_names"]),  # neither part of the MRZ's name
     ],
 )
 def test_identity_mrz_visual(fields: dict, confidence: dict, mismatched: list[str]) -> None:
