@@ -317,6 +317,9 @@ def _leading_date(
         text = " ".join(w.text for w in chunk)
         conf = min(w.confidence for w in chunk)
         full = parse_date(repair_date_text(text))
+        if full is not None and _year_misread(full, period):
+            # "10/01/202": the year lost a digit (read as 0202); month and day still place the row.
+            full = with_year(full.month, full.day, *period) or full
         if full is not None:
             return full, span, conf
         partial = month_day(text)
@@ -325,6 +328,15 @@ def _leading_date(
             if placed is not None:
                 return placed, span, conf
     return None, 0, 1.0
+
+
+YEAR_MISREAD_DAYS = 400
+"""A row dated further than this from its statement's period has a misread year, not a real date."""
+
+
+def _year_misread(day: date, period: tuple[date | None, date | None]) -> bool:
+    anchor = period[1] or period[0]
+    return anchor is not None and abs((day - anchor).days) > YEAR_MISREAD_DAYS
 
 
 def _undated(label: str) -> str:

@@ -46,11 +46,12 @@ DISTINCT_WORDS = frozenset({"employee", "employer", "debit", "debits", "credit",
 
 _AMOUNT_SHAPE = re.compile(
     r"""^(?P<pre>[-\u2212+(]*)\s*(?P<cur>[$\u20ac\u00a3]|USD|EUR|GBP|S(?=[\dOoIl]))?\s*(?P<pre2>[-(]*)
-    (?P<body>[\dOoIl|S,.]*\d[\dOoIl|S,.]*)
+    (?P<body>[\dOoIl|S§,.]*\d[\dOoIl|S§,.]*)
     (?P<post>[)\s]*(?:-|\u2212|CR|DR|Cr|Dr)?\)?)$""",
     re.VERBOSE,
 )
-_DIGIT_SLIPS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5"})
+_DIGIT_SLIPS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "§": "5"})
+"""Letters Tesseract prints for digits inside an amount ('§' is its commonest reading of a blurred 5)."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def read_amount(text: str, *, bare_cents: bool = False) -> Amount | None:
     """Read a printed amount, repairing the OCR slips that cannot change a correct reading.
 
     Accepts what :func:`~extractors.normalize.parse_money` accepts when it has cents, plus: ``S`` or
-    ``s`` read for ``$``; ``O``/``I``/``l``/``S`` read inside the digits; thousands and decimal
+    ``s`` read for ``$``; ``O``/``I``/``l``/``S``/``§`` read inside the digits; thousands and decimal
     separators confused (``1.234.56``, ``1,234,56``); cheque-protection asterisks. With
     ``bare_cents`` (the caller knows the column prints cents) a number without a decimal point is
     taken as having dropped it (``123456`` -> ``1234.56``).

@@ -333,3 +333,17 @@ def test_doubted_words_in_the_description_do_not_make_an_amount() -> None:
     """Low-confidence words outside the amount columns are description text, not an unread amount."""
     got = _extract(_garble(ocr_two_pages(), "STATION", ("ST4TI0N",)))
     assert [t.amount for t in got.transactions] == [t[2] for t in EXPECTED["ocr_two_pages"]["transactions"]]
+
+
+def test_a_row_date_whose_year_lost_a_digit_is_placed_in_the_period() -> None:
+    """"03/04/202" parses as the year 202: month and day still say where the row belongs."""
+    got = _extract(_garble(ocr_two_pages(), "03/04", ("03/04/202",)))
+    row = next(t for t in got.transactions if t.description == "GAS STATION")
+    assert row.date.isoformat() == "2026-03-04"
+
+
+def test_a_full_row_date_near_the_period_is_kept_as_printed() -> None:
+    """A date printed with its year a few days before the period (a late posting) is no misread."""
+    got = _extract(_garble(ocr_two_pages(), "03/04", ("02/27/2026",)))
+    row = next(t for t in got.transactions if t.description == "GAS STATION")
+    assert row.date.isoformat() == "2026-02-27"

@@ -139,6 +139,7 @@ def ocr_document(pages: Sequence[PageText]) -> ReadDocument:
         ("12.00-", False, -12.0, False),
         ("45.10CR", False, 45.10, False),
         ("2,5OO.00", False, 2500.0, True),
+        ("-§3.52", False, -53.52, True),  # Tesseract's section sign for a blurred 5
         ("***2,310.55", False, 2310.55, False),
         ("123456", True, 1234.56, True),
         ("1,234.56", True, 1234.56, False),
@@ -150,7 +151,7 @@ def test_read_amount(text: str, bare: bool, value: float, repaired: bool) -> Non
     assert (amount.value, amount.repaired) == (value, repaired)
 
 
-@pytest.mark.parametrize("text", ["02/13", "2026", "80", "1234.5", "Balance", "123456", "12-34"])
+@pytest.mark.parametrize("text", ["02/13", "2026", "80", "1234.5", "Balance", "123456", "12-34", "§ 12"])
 def test_read_amount_rejects(text: str) -> None:
     assert read_amount(text) is None
 
