@@ -46,7 +46,7 @@ DISTINCT_WORDS = frozenset({"employee", "employer", "debit", "debits", "credit",
 
 _AMOUNT_SHAPE = re.compile(
     r"""^(?P<pre>[-\u2212+(]*)\s*(?P<cur>[$\u20ac\u00a3]|USD|EUR|GBP|S(?=[\dOoIl]))?\s*(?P<pre2>[-(]*)
-    (?P<body>[\dOoIl|S§,.]*\d[\dOoIl|S§,.]*)
+    (?P<body>[\dOoIl|S§,.:]*\d[\dOoIl|S§,.:]*)
     (?P<post>[)\s]*(?:-|\u2212|CR|DR|Cr|Dr)?\)?)$""",
     re.VERBOSE,
 )
@@ -70,7 +70,8 @@ def read_amount(text: str, *, bare_cents: bool = False) -> Amount | None:
     ``s`` read for ``$``; ``O``/``I``/``l``/``S``/``§`` read inside the digits; thousands and decimal
     separators confused (``1.234.56``, ``1,234,56``); cheque-protection asterisks. With
     ``bare_cents`` (the caller knows the column prints cents) a number without a decimal point is
-    taken as having dropped it (``123456`` -> ``1234.56``).
+    taken as having dropped it (``123456`` -> ``1234.56``), and a colon before the cents as the
+    point misread (``52:37``).
 
     Args:
         text: the amount's words joined without spaces.
@@ -84,6 +85,14 @@ def read_amount(text: str, *, bare_cents: bool = False) -> Amount | None:
     if not m:
         return None
     body = m.group("body")
+    if ":" in body:
+        # "52:37" in a money column is a decimal point read as a colon; anywhere else it is a time.
+        if not (bare_cents and re.fullmatch(r"[^:]+:\d{2}", body)):
+            return None
+        body = body.replace(":", ".")
+        colon_repaired = True
+    else:
+        colon_repaired = False
     digits_body = body.translate(_DIGIT_SLIPS)
     repaired = digits_body != body or m.group("cur") == "S"
     if sum(c.isdigit() for c in body) < 2 and not bare_cents:
@@ -94,7 +103,7 @@ def read_amount(text: str, *, bare_cents: bool = False) -> Amount | None:
     sign_text = m.group("pre") + m.group("pre2") + m.group("post")
     negative = "-" in sign_text or ("(" in sign_text and ")" in sign_text) or "DR" in sign_text.upper()
     value = round(-number if negative else number, 2)
-    return Amount(value=value, raw=text, repaired=repaired or sep_repaired)
+    return Amount(value=value, raw=text, repaired=repaired or sep_repaired or colon_repaired)
 
 
 def _canonical_number(body: str, *, bare_cents: bool) -> tuple[float | None, bool]:
@@ -555,9 +564,23 @@ _SLIPPED_NUMERIC_DATE = re.compile(r"(?<![A-Za-z])[\dOoIl|]+(?:[/\-.][\dOoIl|]+)
 so the "O" of a month name ("01-OCT-2025") is never taken for a zero."""
 
 
+_MONTH_WORD = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?", re.IGNORECASE)
+_SLIPPED_DAY = re.compile(r"(?=.*\d)[\dOoIl|]{1,2},?")
+"""A one- or two-character day with a letter read for a digit ("O1"): at least one real digit."""
+
+
 def repair_date_text(text: str) -> str:
-    """Undo OCR letter-for-digit slips inside numeric dates (``02/l5/2O26``); month names untouched."""
-    return _SLIPPED_NUMERIC_DATE.sub(lambda m: m.group(0).translate(_OCR_DATE_SLIPS), text)
+    """Undo OCR letter-for-digit slips inside numeric dates (``02/l5/2O26``) and in a day printed
+    beside a month name (``O1 Oct``, ``Oct O1``); month names themselves are untouched."""
+    text = _SLIPPED_NUMERIC_DATE.sub(lambda m: m.group(0).translate(_OCR_DATE_SLIPS), text)
+    parts = re.split(r"(\s+)", text)
+    words = parts[::2]
+    for i, word in enumerate(words):
+        beside_month = any(0 <= j < len(words) and _MONTH_WORD.fullmatch(words[j]) for j in (i - 1, i + 1))
+        if beside_month and _SLIPPED_DAY.fullmatch(word):
+            words[i] = word.translate(_OCR_DATE_SLIPS)
+    parts[::2] = words
+    return "".join(parts)
 
 
 def month_day(text: str) -> tuple[int, int] | None:

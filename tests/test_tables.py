@@ -143,6 +143,7 @@ def ocr_document(pages: Sequence[PageText]) -> ReadDocument:
         ("***2,310.55", False, 2310.55, False),
         ("123456", True, 1234.56, True),
         ("1,234.56", True, 1234.56, False),
+        ("52:37", True, 52.37, True),  # in a money column: the decimal point read as a colon
     ],
 )
 def test_read_amount(text: str, bare: bool, value: float, repaired: bool) -> None:
@@ -151,7 +152,7 @@ def test_read_amount(text: str, bare: bool, value: float, repaired: bool) -> Non
     assert (amount.value, amount.repaired) == (value, repaired)
 
 
-@pytest.mark.parametrize("text", ["02/13", "2026", "80", "1234.5", "Balance", "123456", "12-34", "§ 12"])
+@pytest.mark.parametrize("text", ["02/13", "2026", "80", "1234.5", "Balance", "123456", "12-34", "§ 12", "12:30"])
 def test_read_amount_rejects(text: str) -> None:
     assert read_amount(text) is None
 
@@ -272,7 +273,9 @@ def test_address_blocks_from_pdf() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("31-OCT-2025", "31-OCT-2025"), ("01-Oct-2025", "01-Oct-2025"), ("O1/l5/2026", "01/15/2026"),
-     ("Paid on 2O26-O3-O1", "Paid on 2026-03-01")],
+     ("Paid on 2O26-O3-O1", "Paid on 2026-03-01"),
+     ("O1 Oct", "01 Oct"), ("Oct O1", "Oct 01"), ("Sept O9, 2025", "Sept 09, 2025"),  # a day beside a month
+     ("Olive Oct", "Olive Oct"), ("I Oct", "I Oct"), ("IO Oct", "IO Oct")],  # words and digit-less scraps stay
 )
 def test_repair_date_text_leaves_month_names(text: str, expected: str) -> None:
     """The "O" of "OCT" is a letter of a month name, not a zero misread inside a numeric date."""
