@@ -271,6 +271,8 @@ _LABEL_WORDS = frozenset(
 _NUMBERED_TAG = re.compile(r"^\d{1,2}[a-z]?$")
 
 _NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+){0,4}$")
+NUMBER_MIN_DIGIT_SHARE = 0.3
+"""Least share of digits in a document number (UK licences, the most lettered, are ~45% digits)."""
 _NUMBER_RE = re.compile(r"^(?=.*\d)[A-Z0-9][A-Z0-9 \-]{3,22}[A-Z0-9]$")
 _SEX_RE = re.compile(r"^(M|F|X|H|MALE|FEMALE|MASCULIN|FEMININ)(?:\s*/\s*(M|F|X|H))?$", re.IGNORECASE)
 _COUNTRY_RE = re.compile(r"^[A-Z]{3}$|^D$")
@@ -307,6 +309,11 @@ def _is_number(text: str) -> bool:
     # Document numbers are printed in capitals and digits: a word of lower-case letters beside one
     # ("751374173 j") is a scrap of background OCR read, not a group of the number.
     if parse_date(text) is not None or any(w.isalpha() and w.islower() for w in text.split()):
+        return False
+    # Document numbers are mostly digits (C01X00T47, MORGA753116SM9IJ); a tag glued to a name
+    # ("1HERRERA": card-design field 1 and the surname) is not one.
+    compact = re.sub(r"[\s\-]", "", upper)
+    if sum(c.isdigit() for c in compact) < max(2, NUMBER_MIN_DIGIT_SHARE * len(compact)):
         return False
     return (
         bool(_NUMBER_RE.match(upper))
@@ -510,10 +517,17 @@ def _segment_range(anchor: Anchor) -> tuple[int, int]:
     return 0, len(anchor.line.words)
 
 
+_SHORT_LABEL_CHARS = 2
+"""A one-word label this short ("LN", "FN", "DL") is also an everyday abbreviation ("SPRING LN")."""
+
+
 def _anchor_allowed(anchor: Anchor) -> bool:
-    """A bare field number ("1", "4d") counts as a label only where a segment starts."""
+    """A bare field number ("1", "4d") or a short abbreviation ("LN") counts as a label only where a
+    segment starts: in the middle of a line it is part of the text ("4811 SPRING LN APT 10")."""
     first = anchor.line.words[anchor.start]
-    if not _NUMBERED_TAG.match(re.sub(r"[^0-9a-z]", "", first.text.lower())) or anchor.end - anchor.start > 1:
+    token = re.sub(r"[^0-9a-z]", "", first.text.lower())
+    short = _NUMBERED_TAG.match(token) or len(token) <= _SHORT_LABEL_CHARS
+    if not short or anchor.end - anchor.start > 1:
         return True
     return any(seg.words[0] is first for seg in anchor.line.segments) or anchor.start == 0
 

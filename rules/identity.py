@@ -5,7 +5,8 @@ from __future__ import annotations
 from pipeline.models import IDENTITY_KINDS, ExtractedDocument, Finding, Severity
 from rules.common import cite, field_confidence, field_date, field_text
 from rules.engine import NotRun, Rule, RuleContext
-from rules.matching import DATES, NAME_PARTS, Level, Outcome, identifiers
+from extractors.mrz import check_digit
+from rules.matching import DATES, NAME_PARTS, Level, Outcome, clean_id, identifiers, ocr_canonical
 
 
 class DocumentExpired(Rule):
@@ -131,6 +132,8 @@ class MrzVisualMismatch(Rule):
         if kind == "date":
             return DATES.compare(left, right)
         outcome = identifiers(ctx.thresholds.min_identifier_length_for_slip).compare(left, right)
+        if outcome.differs and _check_digit_twins(clean_id(left or "") or "", clean_id(right or "") or ""):
+            return Outcome(outcome.comparison, _CHECK_DIGIT_TWINS, outcome.left, outcome.right)
         confident = min(field_confidence(doc, viz), field_confidence(doc, mrz)) >= ctx.thresholds.ocr_low_confidence
         if outcome.level.name == "ocr_slip" and confident:
             # Both readings were confident: the look-alike is printed, not misread.
@@ -138,5 +141,17 @@ class MrzVisualMismatch(Rule):
         return outcome
 
 
+def _check_digit_twins(printed: str, machine: str) -> bool:
+    """Two readings apart only in look-alike characters (0/O/Q, 1/I, 5/S...) that the MRZ's own
+    check digit cannot tell apart: ``L0K57277Q`` and ``LOK57277O`` both give 1.
+
+    The MRZ then verifies the printed reading as well as its own, so the difference is the reader's
+    doubt between look-alikes, not two numbers; an edited printed number changes real digits.
+    """
+    return (bool(printed) and len(printed) == len(machine) and ocr_canonical(printed) == ocr_canonical(machine)
+            and check_digit(printed) == check_digit(machine))
+
+
+_CHECK_DIGIT_TWINS = Level("check_digit_twins", "look-alike readings the MRZ check digit verifies alike", agrees=True)
 _PRINTED_SLIP = Level("printed_slip", "one look-alike character apart, and both readings were confident",
                       agrees=False)

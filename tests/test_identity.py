@@ -309,3 +309,31 @@ def test_a_lower_case_scrap_beside_a_document_number_is_not_part_of_it() -> None
     assert not _is_number("751374173 j")
     assert _is_number("751374173")
     assert _is_number("U743-459-93-238-6") and _is_number("D 1234 5678")  # groups in capitals stay
+
+
+def test_a_field_tag_glued_to_a_name_is_no_document_number() -> None:
+    from extractors.identity import _is_number
+
+    assert not _is_number("1HERRERA")
+    assert _is_number("MORGA753116SM9IJ") and _is_number("C01X00T47") and _is_number("F5428715")
+
+
+def _ocr_page_of_lines(rows: list[list[str]]) -> PageText:
+    """OCR-like words, one space (~0.3 em) apart, one row per list, 30 px tall."""
+    words = []
+    for r, row in enumerate(rows):
+        x = 50.0
+        for text in row:
+            words.append(Word(text=text, bbox=(x, 100 + 50 * r, x + 18 * len(text), 130 + 50 * r), confidence=0.95))
+            x += 18 * len(text) + 10
+    return PageText(number=1, width=1200, height=800, unit="px300", source="ocr", words=tuple(words))
+
+
+def test_a_street_suffix_ln_is_not_the_surname_label() -> None:
+    from extractors.identity import _LICENCE_RULES, read_viz
+
+    page = _ocr_page_of_lines([["8", "4811", "SPRING", "LN", "APT", "10"], ["BARNETTFURT,", "MA", "60544"]])
+    surname_rule = [r for r in _LICENCE_RULES if r.field == "surname"]
+    assert "surname" not in read_viz(document_lines([page]), surname_rule, dayfirst=False)
+    tagged = _ocr_page_of_lines([["LN", "SMITH"]])
+    assert read_viz(document_lines([tagged]), surname_rule, dayfirst=False)["surname"].value == "SMITH"

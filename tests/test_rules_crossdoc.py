@@ -58,6 +58,14 @@ def test_id_number_consistency(declared: str | None, confidence: dict, expected:
     assert codes(run("id_number_consistency", passport(), app=application(id_number=declared))) == expected
 
 
+def test_a_declared_number_matching_the_printed_reading_is_the_documents() -> None:
+    """OCR read the MRZ's look-alikes one way (LOK57277O) and the printed number another (L0K57277Q)."""
+    card = passport(document_number="LOK57277O", viz_document_number="L0K57277Q")
+    assert codes(run("id_number_consistency", card, app=application(id_number="L0K57277Q"))) == []
+    other = passport(document_number="LOK57277O", viz_document_number="L0K57277Q")
+    assert codes(run("id_number_consistency", other, app=application(id_number="Z99999999"))) == ["ID_NUMBER_MISMATCH"]
+
+
 def test_id_number_message_is_masked() -> None:
     [finding] = run("id_number_consistency", passport(), app=application(id_number="Z99999999"))
     assert "Z99999999" not in finding.message and "C01X00T47" not in finding.message

@@ -115,5 +115,13 @@ def test_identity_mrz_visual(fields: dict, confidence: dict, mismatched: list[st
     assert [f.params["field"] for f in outcome] == mismatched
 
 
+def test_look_alike_readings_the_check_digit_verifies_alike_are_one_number() -> None:
+    twins = passport(document_number="LOK57277O", viz_document_number="L0K57277Q")  # both check to 1
+    assert run("identity_mrz_visual", twins) == []
+    # One look-alike apart but with another check digit: the MRZ says which was printed.
+    apart = passport(document_number="L0K57277Q", viz_document_number="LOK57277Q")
+    assert [f.params["field"] for f in run("identity_mrz_visual", apart)] == ["document_number"]
+
+
 def test_identity_mrz_visual_not_run_without_printed_zone() -> None:
     assert codes(run("identity_mrz_visual", passport())) == "not_run"
