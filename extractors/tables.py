@@ -81,6 +81,7 @@ def read_amount(text: str, *, bare_cents: bool = False) -> Amount | None:
         The amount, or ``None`` when the text is not one.
     """
     cleaned = text.strip().strip("*").replace("\u2212", "-").replace("$*", "$")
+    cleaned = re.sub(r"(?<=\d)\.(?=(?:CR|DR|Cr|Dr)$)", "", cleaned)  # "35.21.DR": a speck before DR
     m = _AMOUNT_SHAPE.match(cleaned)
     if not m:
         return None
@@ -552,8 +553,8 @@ def cells_below(
 _MONTH_NAMES = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _PARTIAL_DATE = re.compile(
     r"^(?:(?P<m>\d{1,2})[/\-.](?P<d>\d{1,2})"
-    r"|(?P<mon>[A-Za-z]{3,9})\.?\s*(?P<d2>\d{1,2})(?:st|nd|rd|th)?"
-    r"|(?P<d3>\d{1,2})\s*(?P<mon2>[A-Za-z]{3,9})\.?)$"
+    r"|(?P<mon>[A-Za-z]{3,9})\.?[\s\-]*(?P<d2>\d{1,2})(?:st|nd|rd|th)?"
+    r"|(?P<d3>\d{1,2})[\s\-]*(?P<mon2>[A-Za-z]{3,9})\.?)$"
 )
 _RANGE_SPLIT = re.compile(r"\s*(?:\s-\s|[-\u2013\u2014]|\bto\b|\bthrough\b|\bthru\b|\buntil\b)\s*", re.IGNORECASE)
 _OCR_DATE_SLIPS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})

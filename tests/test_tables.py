@@ -138,6 +138,7 @@ def ocr_document(pages: Sequence[PageText]) -> ReadDocument:
         ("(12.00)", False, -12.0, False),
         ("12.00-", False, -12.0, False),
         ("45.10CR", False, 45.10, False),
+        ("35.21.DR", False, -35.21, False),  # a speck read as a point before DR
         ("2,5OO.00", False, 2500.0, True),
         ("-§3.52", False, -53.52, True),  # Tesseract's section sign for a blurred 5
         ("***2,310.55", False, 2310.55, False),
@@ -250,6 +251,8 @@ def test_parse_period(text: str, expected: tuple[date, date]) -> None:
         ("Dec 30", date(2025, 12, 16), date(2026, 1, 15), date(2025, 12, 30)),
         ("01/02", date(2025, 12, 16), date(2026, 1, 15), date(2026, 1, 2)),
         ("13 Feb", date(2026, 2, 1), date(2026, 2, 28), date(2026, 2, 13)),
+        ("Oct-17", date(2025, 9, 25), date(2025, 10, 24), date(2025, 10, 17)),
+        ("17-Oct", date(2025, 9, 25), date(2025, 10, 24), date(2025, 10, 17)),
     ],
 )
 def test_year_less_dates(text: str, start: date, end: date, expected: date) -> None:
