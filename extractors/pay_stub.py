@@ -7,6 +7,8 @@ on their line, or from their order; deductions are the rows of a "Deductions"/"T
 
 from __future__ import annotations
 
+import re
+
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -315,7 +317,7 @@ def _deductions(rows: Sequence[AmountRow], marks: Sequence[_SectionMark]) -> lis
         words = tokens(row.label)
         if cell is None or not words or any(w in NON_DEDUCTION_WORDS for w in words):
             continue
-        if label_score(row.label, CHEQUE_LABELS, max_extra=6) >= 0.8:
+        if label_score(row.label, CHEQUE_LABELS, max_extra=6) >= 0.8 or _is_header_fragment(row.label):
             continue
         # A summary row under the deductions table ("Take Home Pay") names no deduction word, but is
         # the net (or gross) pay, not something taken off it.
@@ -338,6 +340,18 @@ def _deductions(rows: Sequence[AmountRow], marks: Sequence[_SectionMark]) -> lis
                 )
             )
     return _without_total(_contiguous(items, marks))
+
+
+COLUMN_HEADER_WORDS = frozenset({"amount", "year", "to", "date", "ytd", "current", "this", "period", "hours", "hrs",
+                                  "rate", "units"})
+"""Words of amount-column headings ("Amount", "Year to Date", "This Period")."""
+
+
+def _is_header_fragment(label: str) -> bool:
+    """A row "label" that is a piece of the column headings ("to Date", "AmountYear" where two headings
+    touch): the heading line was not taken for a header, and its words fell onto the first row."""
+    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", label)]
+    return bool(words) and all(w in COLUMN_HEADER_WORDS for w in words)
 
 
 def _contiguous(items: list[LineItem], marks: Sequence[_SectionMark]) -> list[LineItem]:

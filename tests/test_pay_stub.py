@@ -315,3 +315,12 @@ def test_a_last_row_equal_to_the_sum_above_is_the_total_not_a_deduction() -> Non
     rows = [_item("Fed", 181.40, 130), _item("FICA", 143.99, 142), _item("Health", 145.00, 155)]
     assert _without_total([*rows, _item("Taxes & Deductions", 470.39, 222)]) == rows
     assert _without_total([*rows, _item("Dental", 12.40, 167)]) == [*rows, _item("Dental", 12.40, 167)]
+
+
+def test_pieces_of_touching_column_headings_are_not_deductions() -> None:
+    """"Amount" and "Year to Date" printed touching read as "AmountYear" + "to Date" on the first row."""
+    from extractors.pay_stub import _is_header_fragment
+
+    assert _is_header_fragment("AmountYear") and _is_header_fragment("to Date") and _is_header_fragment("This Period")
+    assert not _is_header_fragment("Federal Income Tax") and not _is_header_fragment("401(k)")
+    assert not _is_header_fragment("Dental Pre-Tax")
