@@ -74,9 +74,9 @@ _DIGIT_TO_LETTER = {"0": "O", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", 
 # Look-alike swaps tried under a check digit in mixed (alphanumeric) fields.
 # ('<' / 'K' is absent on purpose: K is worth 20, so a check digit cannot tell them apart.)
 _SWAPS = {
-    "0": "O",
-    "O": "0",
-    "Q": "0",
+    "0": "OQ",
+    "O": "0Q",
+    "Q": "0O",
     "1": "I",
     "I": "1",
     "2": "Z",
@@ -569,6 +569,7 @@ def _repair_name_fillers(fmt: MrzFormat, chars: list[list[str]], repairs: list[s
     K-for-'<' slip is far more common than that initial.
     """
     spec = next(f for f in fmt.fields if f.kind == "name")
+    _clear_after_names(spec, chars, repairs)
     text = "".join(chars[spec.line][spec.start : spec.end])
     tail = re.search(r"[<K]*$", text)
     if tail is None or "<" not in tail.group():
@@ -581,6 +582,34 @@ def _repair_name_fillers(fmt: MrzFormat, chars: list[list[str]], repairs: list[s
     for offset, new in enumerate(fixed):
         chars[spec.line][spec.start + tail.start() + offset] = new
     repairs.append(f"names filler tail {tail.group()}->{fixed}")
+
+
+_MAX_STRAY_AFTER_PADDING = 2
+"""Most letters seen after the names' padding that are taken for misread fillers."""
+
+
+def _clear_after_names(spec: FieldSpec, chars: list[list[str]], repairs: list[str]) -> None:
+    """A letter or two after the padding has begun are misread fillers (``ERIC<JACOB<<<<<<<<C<``).
+
+    Names are ``SURNAME<<GIVEN<NAMES``: the double filler appears once, between the parts; three
+    fillers after the given names have begun are the padding, and only fillers follow it.
+    """
+    text = "".join(chars[spec.line][spec.start : spec.end])
+    separator = text.find("<<")
+    if separator <= 0:
+        return
+    given_start = separator + 2
+    while given_start < len(text) and text[given_start] == FILLER:
+        given_start += 1
+    padding = text.find("<<<", given_start)
+    stray = [c for c in text[padding:] if c != FILLER] if padding >= 0 else []
+    # A longer run after three fillers may be a name OCR split with extra fillers: left as read.
+    if not stray or len(stray) > _MAX_STRAY_AFTER_PADDING:
+        return
+    cleared = text[:padding] + FILLER * (len(text) - padding)
+    for offset, new in enumerate(cleared):
+        chars[spec.line][spec.start + offset] = new
+    repairs.append(f"names after padding {text[padding:]}->{cleared[padding:]}")
 
 
 _MAX_NUMBER_PREFIX = 3

@@ -86,6 +86,7 @@ _VIZ_PAIRS = (
 
 
 _OTHER_NAME_PART = {"surname": "given_names", "given_names": "surname"}
+_OTHER_DATES = {"date_of_birth": ("issue_date", "expiry_date"), "expiry_date": ("issue_date", "date_of_birth")}
 
 
 class MrzVisualMismatch(Rule):
@@ -130,7 +131,13 @@ class MrzVisualMismatch(Rule):
                 return None
             return NAME_PARTS.compare(left, right)
         if kind == "date":
-            return DATES.compare(left, right)
+            outcome = DATES.compare(left, right)
+            # The card's issue or expiry date read under the birth-date label: the reader took the
+            # wrong date off the card, which prints both; an edited birth date is a new date.
+            others = {field_text(doc, name) for name in _OTHER_DATES.get(mrz, ())} - {None}
+            if outcome.differs and left in others:
+                return None
+            return outcome
         outcome = identifiers(ctx.thresholds.min_identifier_length_for_slip).compare(left, right)
         if outcome.differs and _check_digit_twins(clean_id(left or "") or "", clean_id(right or "") or ""):
             return Outcome(outcome.comparison, _CHECK_DIGIT_TWINS, outcome.left, outcome.right)

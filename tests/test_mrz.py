@@ -281,6 +281,21 @@ def test_capital_c_and_e_and_lower_case_away_from_fillers_stay_letters() -> None
     assert normalize_mrz_text("ee<<") == "EE<<"
 
 
+def test_a_letter_in_the_names_padding_is_a_misread_filler() -> None:
+    mrz = parse_mrz(["I<UTOT442016327<<<<<<<<<<<<<<<", "9004012M3303090UTO<<<<<<<<<<<2", "JONES<<ERIC<JACOB<<<<<<<<<<<C<"])
+    assert mrz is not None and mrz.lines[2] == "JONES<<ERIC<JACOB" + "<" * 13
+
+
+def test_a_name_after_extra_fillers_is_kept() -> None:
+    mrz = parse_mrz(["I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<<<MARIA<<<<<<<<"])
+    assert mrz is not None and "MARIA" in mrz.lines[2]
+
+
+def test_a_zero_read_for_q_is_repaired_by_the_check_digits() -> None:
+    mrz = parse_mrz(["I<UTOL7034747P8<<<<<<<<<<<<<<<", "0004097F2803021UTO<<<<<<<<<<<8", "BROWN<<JESSICA<ANGELA<<<<<<<<<"])
+    assert mrz is not None and mrz.valid and mrz.lines[0].startswith("I<UTOL7Q34747P8")
+
+
 def test_normalize_maps_filler_lookalikes() -> None:
     assert normalize_mrz_text("P<UTO ERIKSSON«ANNA(MARIA") == "P<UTOERIKSSON<<ANNA<MARIA"
 

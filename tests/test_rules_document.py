@@ -123,5 +123,12 @@ def test_look_alike_readings_the_check_digit_verifies_alike_are_one_number() -> 
     assert [f.params["field"] for f in run("identity_mrz_visual", apart)] == ["document_number"]
 
 
+def test_the_cards_issue_date_read_as_its_birth_date_is_no_mismatch() -> None:
+    card = passport(viz_date_of_birth="2023-08-16", issue_date="2023-08-16")
+    assert run("identity_mrz_visual", card) == []
+    edited = passport(viz_date_of_birth="1985-04-21", issue_date="2023-08-16")  # a new date: edited
+    assert [f.params["field"] for f in run("identity_mrz_visual", edited)] == ["date_of_birth"]
+
+
 def test_identity_mrz_visual_not_run_without_printed_zone() -> None:
     assert codes(run("identity_mrz_visual", passport())) == "not_run"
