@@ -74,9 +74,9 @@ _DIGIT_TO_LETTER = {"0": "O", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", 
 # Look-alike swaps tried under a check digit in mixed (alphanumeric) fields.
 # ('<' / 'K' is absent on purpose: K is worth 20, so a check digit cannot tell them apart.)
 _SWAPS = {
-    "0": "OQ",
-    "O": "0Q",
-    "Q": "0O",
+    "0": "O",
+    "O": "0",
+    "Q": "0",
     "1": "I",
     "I": "1",
     "2": "Z",
@@ -88,6 +88,9 @@ _SWAPS = {
     "8": "B",
     "B": "8",
 }
+# Tried only when no common swap satisfies a digit: OCR-B's Q read as 0 or O ("L7034747P" for
+# "L7Q34747P"). Tried with the others, they would make common repairs ambiguous.
+_RARE_SWAPS = {"0": "Q", "O": "Q", "Q": "O"}
 
 FieldType = Literal["alpha", "num", "alnum", "name", "sex", "check"]
 
@@ -630,6 +633,7 @@ def _repair_by_checks(fmt: MrzFormat, chars: list[list[str]], repairs: list[str]
     (:func:`_split_readings`), which repairs a whole serial whose zeros came out as 'O' or 'Q'.
     Field checks go first; the composite then may only touch characters that no field check
     covers (optional data without its own digit), so it never overrides a field's own verdict.
+    The rare swaps (``_RARE_SWAPS``) are a second round, for a digit no common swap satisfies.
     """
     alnum = {(f.line, col) for f in fmt.fields if f.kind == "alnum" for col in range(f.start, f.end)}
     own_check = {
@@ -643,18 +647,22 @@ def _repair_by_checks(fmt: MrzFormat, chars: list[list[str]], repairs: list[str]
         if _check_ok(spec, lines) or not digit.isdigit():
             continue
         candidates = [p for p in positions if p in alnum]
-        hypotheses: list[Fix] = [
-            ((ln, col, chars[ln][col], alt),)
-            for ln, col in candidates
-            for alt in _SWAPS.get(chars[ln][col], "")
-        ]
-        if spec.name == "composite":
-            hypotheses = [h for h in hypotheses if (h[0][0], h[0][1]) not in own_check]
-        else:
-            hypotheses += _split_readings(chars, candidates)
-        fixes = _disambiguate(
-            fmt, spec, chars, [h for h in set(hypotheses) if _fix_satisfies(spec, chars, h)]
-        )
+        fixes: list[Fix] = []
+        for swaps in (_SWAPS, _RARE_SWAPS):
+            hypotheses: list[Fix] = [
+                ((ln, col, chars[ln][col], alt),)
+                for ln, col in candidates
+                for alt in swaps.get(chars[ln][col], "")
+            ]
+            if spec.name == "composite":
+                hypotheses = [h for h in hypotheses if (h[0][0], h[0][1]) not in own_check]
+            elif swaps is _SWAPS:
+                hypotheses += _split_readings(chars, candidates)
+            fixes = _disambiguate(
+                fmt, spec, chars, [h for h in set(hypotheses) if _fix_satisfies(spec, chars, h)]
+            )
+            if fixes:
+                break
         if len({_apply(chars, fix) for fix in fixes}) == 1:
             for ln, col, original, alt in fixes[0]:
                 chars[ln][col] = alt
