@@ -46,23 +46,67 @@ def _amounts(doc: ExtractedDocument) -> list[Decimal]:
     return [money(tx.amount) or Decimal(0) for tx in doc.transactions]
 
 
+def _unread_rows(doc: ExtractedDocument, settings: RuleSettings) -> Decimal | None:
+    """On an OCR'd statement whose printed figures agree among themselves, how much the rows read
+    fall short of the printed totals (None when that is not the case).
+
+    Opening + stated credits - stated debits = closing means the bank's own summary adds up; rows
+    that sum to less than those totals (never more) are rows the reader missed, a line OCR dropped
+    or garbled past repair. A hand edit shows the other way: a raised row exceeds its total, or a
+    raised closing balance no longer meets the summary. Deleting a row and leaving every printed
+    total and balance as it was changes nothing an underwriter relies on.
+    """
+    if not read_by_ocr(doc) or not doc.transactions:
+        return None
+    opening, closing = field_money(doc, "opening_balance"), field_money(doc, "closing_balance")
+    credits, debits = field_money(doc, "total_credits"), field_money(doc, "total_debits")
+    if None in (opening, closing, credits, debits):
+        return None
+    assert opening is not None and closing is not None and credits is not None and debits is not None
+    tolerance = as_money(settings.money_tolerance)
+    if abs(opening + abs(credits) - abs(debits) - closing) > tolerance:
+        return None
+    amounts = _amounts(doc)
+    short_credits = abs(credits) - sum((a for a in amounts if a > 0), Decimal(0))
+    short_debits = abs(debits) - sum((-a for a in amounts if a < 0), Decimal(0))
+    if min(short_credits, short_debits) < -tolerance or max(short_credits, short_debits) <= tolerance:
+        return None
+    return short_credits + short_debits
+
+
+def _as_unread(finding: Finding, shortfall: Decimal) -> Finding:
+    """The finding at low severity, saying that the statement's own figures agree."""
+    note = (f" (the statement's own totals agree with its opening and closing balances; the rows read fall "
+            f"{shortfall} short of them: a row OCR did not read)")
+    return finding.model_copy(update={"severity": Severity.LOW, "message": finding.message + note})
+
+
 class StatementBalanceMismatch(Rule):
     """A statement does not add up: opening balance plus its transactions is not the closing
     balance, a running balance is not the previous one plus the row's amount, or the stated total
     credits / debits are not the sums of the rows. Banks' systems do not print such statements; a
     hand-edited one (an inflated deposit, a removed overdraft) does. The first broken row is cited;
-    on a scan, a lone balance the next one contradicts is reported low, as one misread figure."""
+    on a scan, a lone balance the next one contradicts is reported low, as one misread figure, and so
+    are rows falling short of printed totals that agree among themselves (a row OCR did not read)."""
 
     id = "statement_balance"
     code = "STATEMENT_BALANCE_MISMATCH"
     severity = Severity.HIGH
 
     def evaluate(self, ctx: RuleContext) -> list[Finding] | NotRun:
-        outcomes = [check(doc, ctx.thresholds) for doc in ctx.of_kind(DocKind.BANK_STATEMENT)
-                    for check in (self._ending, self._running, self._totals)]
-        if all(outcome is None for outcome in outcomes):
+        found: list[Finding] = []
+        ran = False
+        for doc in ctx.of_kind(DocKind.BANK_STATEMENT):
+            outcomes = [check(doc, ctx.thresholds) for check in (self._ending, self._running, self._totals)]
+            ran = ran or any(outcome is not None for outcome in outcomes)
+            findings = [finding for outcome in outcomes if outcome for finding in outcome]
+            shortfall = _unread_rows(doc, ctx.thresholds) if findings else None
+            if shortfall is not None:
+                findings = [_as_unread(finding, shortfall) for finding in findings]
+            found += findings
+        if not ran:
             return NotRun("no bank statement with balances and transactions (or totals) read")
-        return [finding for outcome in outcomes if outcome for finding in outcome]
+        return found
 
     def _ending(self, doc: ExtractedDocument, settings: RuleSettings) -> list[Finding] | None:
         """Opening + transactions (or + credits - debits when no rows were read) = closing."""

@@ -99,3 +99,20 @@ def test_a_broken_chain_on_a_scan_asks_for_review_not_decline() -> None:
     scanned = run("statement_balance", _scanned(statement(transactions=rows, **fields)))
     typed = run("statement_balance", statement(transactions=rows, **fields))
     assert {f.severity for f in scanned} == {"medium"} and {f.severity for f in typed} == {"high"}
+
+
+def test_rows_short_of_totals_that_agree_among_themselves_are_an_unread_row_on_a_scan() -> None:
+    """OCR dropped the rent row: the bank's own opening, totals and closing still add up."""
+    read = [ROWS[0], ROWS[1]]
+    scanned = run("statement_balance", _scanned(statement(transactions=read, **GOOD)))
+    assert scanned and {f.severity for f in scanned} == {"low"}
+    assert all("did not read" in f.message and "1200.00" in f.message for f in scanned)
+    typed = run("statement_balance", statement(transactions=read, **GOOD))
+    assert {f.severity for f in typed} == {"high"}  # a text layer has no unread rows
+
+
+def test_a_raised_closing_balance_on_a_scan_is_not_an_unread_row() -> None:
+    """The summary itself no longer adds up (closing raised by 1000): still a finding to review."""
+    read = [ROWS[0], ROWS[1]]
+    scanned = run("statement_balance", _scanned(statement(transactions=read, **{**GOOD, "closing_balance": 3049.75})))
+    assert "medium" in {f.severity for f in scanned}
