@@ -15,21 +15,32 @@ placeholder and links nothing). The answers are judged by four rules, pure funct
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Any
 
-from graph.identifiers import DOCUMENT_KINDS, SHARED_KINDS, Applicant, Identifier, Kind, applicant, to_links
+from graph.identifiers import (
+    DOCUMENT_KINDS,
+    IMAGE_KINDS,
+    SHARED_KINDS,
+    Applicant,
+    Identifier,
+    Kind,
+    applicant,
+    stored,
+    to_links,
+)
 from graph.keys import load_secret
 from pipeline.config import GraphSettings
 from pipeline.models import CheckResult, Evidence, Finding, Report
 from pipeline.store import Link, Store, application_key
 from rules.codes import CODES
 
-LOOKUP_KINDS = frozenset({Kind.PERSON, Kind.ID_NUMBER}) | SHARED_KINDS | DOCUMENT_KINDS
+LOOKUP_KINDS = frozenset({Kind.PERSON, Kind.ID_NUMBER}) | SHARED_KINDS | DOCUMENT_KINDS | IMAGE_KINDS
 """What the check asks the store about; employers and templates only matter to the sweep."""
 
 
@@ -46,6 +57,8 @@ class Match:
     masked: str
     identity: int
     family: int | None
+    detail: str = ""
+    """The stored row's detail: for a perceptual band, which document it is of and its band count."""
 
 
 @dataclass(frozen=True)
@@ -169,13 +182,16 @@ def _conflicting_ids(mine: dict[int, str], theirs: dict[int, str]) -> bool:
 
 
 def duplicate_document(ctx: Context) -> list[Finding]:
-    """A document (same file, or same content) already in another identity's application: one
-    finding per document of this application, naming every fingerprint that matched."""
+    """A document (same file, same content, or the same printed values pixel for pixel) already in
+    another identity's application: one finding per document of this application, naming every
+    fingerprint that matched."""
     me = ctx.subject
     by_file: dict[str | None, list[Match]] = defaultdict(list)
     for m in ctx.matches:
         if m.kind in DOCUMENT_KINDS and not ctx.profiles[m.application_pk].same_person(me.profile):
             by_file[me.identifiers[m.key].file].append(m)
+    for file, matches in image_duplicates(ctx).items():
+        by_file[file] += matches
     found = []
     for file, matches in by_file.items():
         how = sorted({_DUPLICATE_HOW[m.kind] for m in matches})
@@ -186,7 +202,48 @@ def duplicate_document(ctx: Context) -> list[Finding]:
     return found
 
 
-_DUPLICATE_HOW = {Kind.DOC_FILE: "byte-identical file", Kind.DOC_CONTENT: "same kind and key field values"}
+def image_duplicates(ctx: Context) -> dict[str | None, list[Match]]:
+    """This application's documents that match >= M of the K perceptual bands of one earlier document
+    of another identity, with those matches (see :func:`required_bands`).
+
+    Bands are counted per (my document, earlier document): bands of two earlier documents, or of
+    two of mine, never add up, so a few coincident amounts on each of many documents link nothing.
+    """
+    me = ctx.subject
+    pairs: dict[tuple[str | None, int, str], dict[int, Match]] = defaultdict(dict)
+    for m in ctx.matches:
+        if m.kind in IMAGE_KINDS and not ctx.profiles[m.application_pk].same_person(me.profile):
+            pairs[(me.identifiers[m.key].file, m.application_pk, m.detail)].setdefault(m.key, m)
+    found: dict[str | None, list[Match]] = defaultdict(list)
+    for (file, _, detail), matched in pairs.items():
+        if image_bands_link(len(matched), _band_count(detail), ctx.settings):
+            found[file] += matched.values()
+    return found
+
+
+def _band_count(detail: str) -> int:
+    """K from a band's detail ``<digest prefix>/<K>``; 0 (never linked by share) when malformed."""
+    _, _, count = detail.rpartition("/")
+    return int(count) if count.isdigit() else 0
+
+
+_DUPLICATE_HOW = {Kind.DOC_FILE: "byte-identical file", Kind.DOC_CONTENT: "same kind and key field values",
+                  Kind.DOC_IMAGE: "same printed values, pixel for pixel"}
+
+
+def required_bands(stored_bands: int, settings: GraphSettings) -> int:
+    """M for an earlier document of K bands: a share of K, never fewer than the floor.
+
+    A share, because colleagues' stubs share their pay dates and standard deductions in proportion
+    to how much they print; a floor, because a card with six values must not link on two.
+    """
+    return max(settings.image_min_bands, math.ceil(settings.image_min_band_share * stored_bands))
+
+
+def image_bands_link(matched: int, stored_bands: int, settings: GraphSettings) -> bool:
+    """Whether ``matched`` of an earlier document's ``stored_bands`` glyph bands make it this document
+    (never for an unknown K: a malformed row must not link on the floor alone)."""
+    return stored_bands > 0 and matched >= required_bands(stored_bands, settings)
 
 
 def shared_identifier(ctx: Context) -> list[Finding]:
@@ -220,8 +277,9 @@ RULES: tuple[GraphRule, ...] = (
               "same person at other lenders within the stacking window", stacking),
     GraphRule("graph_synthetic_identity", "SYNTHETIC_IDENTITY", frozenset({Kind.PERSON, Kind.ID_NUMBER}),
               "ID number with another name or birth date, or person with other ID numbers", synthetic_identity),
-    GraphRule("graph_duplicate_document", "DUPLICATE_DOCUMENT", DOCUMENT_KINDS,
-              "document file or content already in another identity's application", duplicate_document),
+    GraphRule("graph_duplicate_document", "DUPLICATE_DOCUMENT", DOCUMENT_KINDS | IMAGE_KINDS,
+              "document file, content or printed values (perceptual hash) already in another identity's "
+              "application", duplicate_document),
     GraphRule("graph_shared_identifier", "SHARED_IDENTIFIER", SHARED_KINDS,
               "phone, e-mail, account or address shared with several other identities", shared_identifier),
 )
@@ -244,17 +302,24 @@ def not_run(reason: str) -> list[CheckResult]:
     return [CheckResult(rule=r.name, code=r.code, status="not_run", reason=reason) for r in RULES]
 
 
-def link_application(report: Report, store: Store | None, settings: GraphSettings) -> LinkResult:
-    """Check ``report``'s application against the store; the links to save come back with the findings."""
+def link_application(report: Report, store: Store | None, settings: GraphSettings,
+                     image_signatures: Mapping[str, str] | None = None) -> LinkResult:
+    """Check ``report``'s application against the store; the links to save come back with the findings.
+
+    ``image_signatures``: file name -> perceptual signature of that document (graph/phash.py), made
+    where its page images were; documents without one are linked by file and content only.
+    """
     app = report.application
-    found = applicant(app, report.documents, settings.default_phone_region)
+    found = applicant(app, report.documents, settings.default_phone_region, image_signatures,
+                      settings.image_probe_bits)
     if found is None:
         return LinkResult([], not_run("no identifier in the application or its documents"), [])
     secret = load_secret(settings.secret_path)
     lender_id = app.lender_id if app else None
     links = to_links(found, secret, application_key(lender_id, report.application_id))
     if store is None:
-        return LinkResult([], not_run("verified without a store: no other applications to link to"), links)
+        return LinkResult([], not_run("verified without a store: no other applications to link to"),
+                          stored(links, found))
     subject = _subject(found, links, lender_id, app.submitted_at if app else None)
     dialect = store.engine.dialect.name
     # Autocommit: a read-only look-up needs no BEGIN / ROLLBACK, two round trips fewer on PostgreSQL.
@@ -265,7 +330,7 @@ def link_application(report: Report, store: Store | None, settings: GraphSetting
                                        settings.lookup_cap)
         finally:
             cursor.close()
-    return evaluate(Context(subject, tuple(matches), profiles, settings), links)
+    return evaluate(Context(subject, tuple(matches), profiles, settings), stored(links, found))
 
 
 def evaluate(ctx: Context, links: list[Link]) -> LinkResult:
@@ -298,6 +363,10 @@ Cursor = Any
 set-up was most of a check's cost (about a millisecond a query)."""
 
 _PARAM_STYLE = {"sqlite": ":{}", "postgresql": "%({})s"}
+_KEYS_PER_STATEMENT = 400
+"""Keys per look-up statement: under SQLite's 500-term limit on a compound SELECT."""
+_IMAGE_KEYS_PER_STATEMENT = 900
+"""Perceptual band keys per ``IN`` list: far below SQLite's and PostgreSQL's parameter limits."""
 """How each driver spells a named parameter."""
 
 
@@ -314,15 +383,24 @@ def lookup(cursor: Cursor, dialect: str, links: Sequence[Link], own_key: str, ca
     wanted = {link.key: Kind(link.kind) for link in links if link.kind in LOOKUP_KINDS}
     if not wanted:
         return [], {}
-    cursor.execute(_lookup_sql(len(wanted), dialect),
-                   {"own_key": own_key, "cap": cap + 1, **{f"k{i}": key for i, key in enumerate(wanted)}})
-    rows = cursor.fetchall()
+    rows = []
+    # Perceptual bands and their probes make hundreds of keys: one UNION branch each cost 30 ms a
+    # statement on SQLite, so they go as one IN list per chunk (capped per key below, in Python).
+    plain = [key for key, kind in wanted.items() if kind not in IMAGE_KINDS]
+    image = [key for key, kind in wanted.items() if kind in IMAGE_KINDS]
+    batches = ((plain, _lookup_sql, _KEYS_PER_STATEMENT), (image, _image_lookup_sql, _IMAGE_KEYS_PER_STATEMENT))
+    for keys, sql, size in batches:
+        for start in range(0, len(keys), size):
+            chunk = keys[start:start + size]
+            cursor.execute(sql(len(chunk), dialect),
+                           {"own_key": own_key, "cap": cap + 1, **{f"k{i}": key for i, key in enumerate(chunk)}})
+            rows += cursor.fetchall()
     per_key: dict[int, int] = defaultdict(int)
     for row in rows:
         if row[0] == 0:
             per_key[row[2]] += 1
-    matches = [Match(pk, app_id, lender, _as_date(when), wanted[key], key, masked, identity, family)
-               for tag, pk, key, identity, family, masked, app_id, lender, when, _, _ in rows
+    matches = [Match(pk, app_id, lender, _as_date(when), wanted[key], key, masked, identity, family, detail or "")
+               for tag, pk, key, identity, family, masked, app_id, lender, when, _, detail in rows
                if tag == 0 and per_key[key] <= cap]
     people: dict[int, set[int]] = defaultdict(set)
     ids: dict[int, dict[int, str]] = defaultdict(dict)
@@ -340,11 +418,27 @@ def _lookup_sql(count: int, dialect: str) -> str:
     param = _PARAM_STYLE[dialect].format
     own = f"COALESCE((SELECT id FROM applications WHERE application_key = {param('own_key')}), -1)"
     branches = " UNION ALL ".join(
-        f"SELECT * FROM (SELECT application_pk, key, identity, family, masked FROM identifier_links "
+        f"SELECT * FROM (SELECT application_pk, key, identity, family, masked, detail FROM identifier_links "
         f"WHERE key = {param(f'k{i}')} AND application_pk <> {own} LIMIT {param('cap')}) AS m{i}" for i in range(count))
     return (f"WITH m AS ({branches}) "
             f"SELECT 0, m.application_pk, m.key, m.identity, m.family, m.masked, a.application_id, a.lender_id, "
-            f"a.submitted_at, NULL, NULL FROM m JOIN applications a ON a.id = m.application_pk "
+            f"a.submitted_at, NULL, m.detail FROM m JOIN applications a ON a.id = m.application_pk "
+            f"UNION ALL SELECT 1, l.application_pk, l.key, NULL, NULL, NULL, NULL, NULL, NULL, l.kind, l.detail "
+            f"FROM identifier_links l WHERE l.application_pk IN (SELECT application_pk FROM m) "
+            f"AND l.kind IN ('person', 'id_number')")
+
+
+@cache
+def _image_lookup_sql(count: int, dialect: str) -> str:
+    """Like :func:`_lookup_sql` for perceptual bands: one ``IN`` list, no per-key limit (a band on more
+    than ``cap`` applications is still dropped whole, after fetching)."""
+    param = _PARAM_STYLE[dialect].format
+    own = f"COALESCE((SELECT id FROM applications WHERE application_key = {param('own_key')}), -1)"
+    keys = ", ".join(param(f"k{i}") for i in range(count))
+    return (f"WITH m AS (SELECT application_pk, key, identity, family, masked, detail FROM identifier_links "
+            f"WHERE key IN ({keys}) AND application_pk <> {own}) "
+            f"SELECT 0, m.application_pk, m.key, m.identity, m.family, m.masked, a.application_id, a.lender_id, "
+            f"a.submitted_at, NULL, m.detail FROM m JOIN applications a ON a.id = m.application_pk "
             f"UNION ALL SELECT 1, l.application_pk, l.key, NULL, NULL, NULL, NULL, NULL, NULL, l.kind, l.detail "
             f"FROM identifier_links l WHERE l.application_pk IN (SELECT application_pk FROM m) "
             f"AND l.kind IN ('person', 'id_number')")

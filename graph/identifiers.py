@@ -10,7 +10,7 @@ normalised so that harmless variation ("(251) 414-6940" / "+1 251 414 6940", "Ap
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -19,6 +19,7 @@ from functools import lru_cache
 import phonenumbers
 
 from graph.keys import keyed_hash
+from graph.phash import parse_signature
 from pipeline.models import IDENTITY_KINDS, Application, DocKind, ExtractedDocument
 from pipeline.store import Link
 from rules.matching import (
@@ -44,12 +45,17 @@ class Kind(StrEnum):
     DOC_FILE = "doc_file"
     DOC_CONTENT = "doc_content"
     DOC_TEMPLATE = "doc_template"
+    DOC_IMAGE = "doc_image"
 
 
 SHARED_KINDS = frozenset({Kind.PHONE, Kind.EMAIL, Kind.ACCOUNT, Kind.ADDRESS})
 """Kinds that SHARED_IDENTIFIER counts (an employer is shared by colleagues: never on its own)."""
 DOCUMENT_KINDS = frozenset({Kind.DOC_FILE, Kind.DOC_CONTENT})
-"""Kinds that say "this very document": DUPLICATE_DOCUMENT."""
+"""Kinds that say "this very document" on their own: DUPLICATE_DOCUMENT."""
+IMAGE_KINDS = frozenset({Kind.DOC_IMAGE})
+"""Bands of a document's perceptual value hash (graph/phash.py): one says nothing, a share of an earlier
+document's bands says "the same printed values": DUPLICATE_DOCUMENT. Never a strong kind: a single
+band collision must not connect two applicants in the sweep."""
 STRONG_KINDS = frozenset({Kind.ID_NUMBER, Kind.PHONE, Kind.EMAIL, Kind.ADDRESS, Kind.ACCOUNT,
                           Kind.DOC_FILE, Kind.DOC_CONTENT})
 """Kinds that connect applications in the sweep and count as a shared attribute of a cluster. Employers
@@ -196,6 +202,8 @@ class Identifier:
     detail: str = ""
     file: str | None = field(default=None, compare=False)
     """The document it was read from (evidence for this application only; not stored)."""
+    probe: bool = field(default=False, compare=False)
+    """Looked up but never stored: a near variant of a perceptual band (see :func:`image_identifiers`)."""
 
     @property
     def masked(self) -> str:
@@ -203,7 +211,7 @@ class Identifier:
         # template fingerprints spell out names and amounts, so only their document kind is shown.
         if self.kind is Kind.DOC_FILE:
             return self.value[:12]
-        if self.kind in (Kind.DOC_CONTENT, Kind.DOC_TEMPLATE):
+        if self.kind in (Kind.DOC_CONTENT, Kind.DOC_TEMPLATE, Kind.DOC_IMAGE):
             return self.value.split("|", 1)[0]
         return masked_tail(self.value)
 
@@ -273,11 +281,29 @@ def template_fingerprint(doc: ExtractedDocument) -> str | None:
     return f"{doc.kind.value}|{producer}|{creator}" if producer or creator else None
 
 
-def _read(doc: ExtractedDocument) -> Iterator[Identifier]:
+def image_identifiers(doc: ExtractedDocument, signature: str | None, probe_bits: int) -> list[Identifier]:
+    """One DOC_IMAGE identifier per band of ``doc``'s perceptual signature, plus its look-up probes.
+
+    The value is the document kind and the band, so a stub's values never meet a statement's. The
+    detail names the document (a digest prefix) and how many bands it has, so that a later check can
+    count how many of *this* document's bands it matched against K without reading anything else.
+    """
+    hashes = parse_signature(signature)
+    if not hashes:
+        return []
+    detail = f"{doc.sha256[:12]}/{len(hashes)}"
+    found = [Identifier(Kind.DOC_IMAGE, f"{doc.kind.value}|{h.band()}", detail=detail, file=doc.file) for h in hashes]
+    found += [Identifier(Kind.DOC_IMAGE, f"{doc.kind.value}|{band}", detail=detail, file=doc.file, probe=True)
+              for h in hashes for band in h.probes(probe_bits)]
+    return found
+
+
+def _read(doc: ExtractedDocument, image_signature: str | None = None, probe_bits: int = 0) -> Iterator[Identifier]:
     if doc.sha256:
         yield Identifier(Kind.DOC_FILE, doc.sha256, file=doc.file)
     if doc.status != "ok":
         return
+    yield from image_identifiers(doc, image_signature, probe_bits)
     for kind, value in ((Kind.DOC_CONTENT, content_fingerprint(doc)), (Kind.DOC_TEMPLATE, template_fingerprint(doc))):
         if value:
             yield Identifier(kind, value, file=doc.file)
@@ -299,25 +325,33 @@ def _text(value: object) -> str | None:
 
 
 def _merge(found: Iterable[Identifier]) -> tuple[Identifier, ...]:
-    """One identifier per (kind, value); an ID number keeps the document kind it was printed on."""
+    """One identifier per (kind, value); an ID number keeps the document kind it was printed on, and
+    a stored band wins over a probe of the same value (it must be stored)."""
     merged: dict[tuple[Kind, str], Identifier] = {}
     for item in found:
         known = merged.get((item.kind, item.value))
-        if known is None or (item.detail and not known.detail):
+        if known is None or (item.detail and not known.detail) or (known.probe and not item.probe):
             merged[(item.kind, item.value)] = item
     return tuple(merged.values())
 
 
 def applicant(app: Application | None, documents: Sequence[ExtractedDocument], region: str = "US",
-              ) -> Applicant | None:
-    """Every identifier of one application; None when it has none at all."""
+              image_signatures: Mapping[str, str] | None = None, probe_bits: int = 0) -> Applicant | None:
+    """Every identifier of one application; None when it has none at all.
+
+    ``image_signatures`` maps a document's file name to its perceptual signature
+    (:func:`graph.phash.document_signature`, computed where the page images are).
+    """
     declared = list(_declared(app, region)) if app else []
-    read = [item for doc in documents for item in _read(doc)]
+    signatures = image_signatures or {}
+    read = [item for doc in documents for item in _read(doc, signatures.get(doc.file), probe_bits)]
     identifiers = _merge([*declared, *read])
     if not identifiers:
         return None
     # The declared person names the identity; an identity document's person stands in without one.
     # The first key is the lowest nickname group, the same for every spelling of a first name.
+    if all(i.probe for i in identifiers):
+        return None
     people = [i.value for i in declared if i.kind is Kind.PERSON] or [i.value for i in read if i.kind is Kind.PERSON]
     names = [app.applicant.full_name if app else None]
     names += [_text(d.value("full_name")) for d in documents if d.kind in IDENTITY_KINDS]
@@ -327,7 +361,8 @@ def applicant(app: Application | None, documents: Sequence[ExtractedDocument], r
 
 
 def to_links(found: Applicant, secret: bytes, fallback_identity: str) -> list[Link]:
-    """The link rows of one application: keyed hashes, a masked tail, never the value itself.
+    """The link rows of one application (probes included: see :func:`stored`): keyed hashes, a masked
+    tail, never the value itself.
 
     ``fallback_identity`` (the application key) stands for the identity when no person is known,
     so an application without a name and birth date is an identity of its own.
@@ -336,3 +371,8 @@ def to_links(found: Applicant, secret: bytes, fallback_identity: str) -> list[Li
     family = keyed_hash(secret, "family", found.family_name) if found.family_name else None
     return [Link(kind=i.kind.value, key=keyed_hash(secret, i.kind.value, i.value), identity=identity,
                  family=family, detail=i.detail, masked=i.masked) for i in found.identifiers]
+
+
+def stored(links: Sequence[Link], found: Applicant) -> list[Link]:
+    """The rows to store: every link but the look-up probes (``links`` is ``to_links(found, ...)``)."""
+    return [link for link, item in zip(links, found.identifiers, strict=True) if not item.probe]

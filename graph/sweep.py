@@ -28,7 +28,7 @@ import networkx as nx  # type: ignore[import-untyped]
 import numpy as np
 from sqlalchemy import Row, delete, func, select
 
-from graph.identifiers import STRONG_KINDS, Kind
+from graph.identifiers import IMAGE_KINDS, STRONG_KINDS, Kind
 from pipeline.config import GraphSettings
 from pipeline.models import Evidence, Finding, Report
 from pipeline.scoring import decide
@@ -104,10 +104,15 @@ class SweepResult:
 def _select_sql() -> str:
     # Most identifiers (a person's own phone, every document digest) are on one application and can
     # link nothing: the database drops them, so only shared identifiers cross into Python.
+    # Perceptual value bands are left out: one band is one amount printed alike, which glues strangers;
+    # the verify-time check links whole documents by them (M of K bands), and its DUPLICATE_DOCUMENT
+    # finding is what the sweep's reader sees.
     cases = " ".join(f"WHEN '{k.value}' THEN {i}" for i, k in enumerate(KIND_CODES))
     table = LinkRow.__tablename__
+    skipped = ", ".join(f"'{k.value}'" for k in sorted(IMAGE_KINDS))
     return (f"SELECT l.application_pk, CASE l.kind {cases} ELSE -1 END, l.key, l.identity, COALESCE(l.family, 0) "
-            f"FROM {table} l JOIN (SELECT key FROM {table} GROUP BY key HAVING COUNT(*) > 1) s ON s.key = l.key")
+            f"FROM {table} l JOIN (SELECT key FROM {table} WHERE kind NOT IN ({skipped}) GROUP BY key "
+            f"HAVING COUNT(*) > 1) s ON s.key = l.key")
 
 
 def _row_chunks(store: Store) -> Iterator[list[tuple[int, ...]]]:

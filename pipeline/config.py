@@ -209,6 +209,27 @@ class GraphSettings(BaseModel):
     shared_min_other_identities: int = 2
     """SHARED_IDENTIFIER: other identities giving the same phone, e-mail, bank account or address."""
 
+    # --- DUPLICATE_DOCUMENT by perceptual hash of printed values (graph/phash.py) ------------
+    image_min_digits: int = 3
+    """Digits a word needs to be hashed as a printed value: amounts, balances, numbers and dates
+    differ between applicants of one template; labels, and short figures such as "1 of 2", do not."""
+    image_max_bands: int = 64
+    """K: bands (distinct value glyph hashes) kept per document. A first statement page prints
+    about 100 values; 64 keep the look-ups per check bounded and still give M room to be strict."""
+    image_min_bands: int = 4
+    """M's floor: an identity card prints 6-10 values, of which a re-scan keeps 1-6 bands intact
+    while two holders' cards of one issuer shared up to 3 (a common figure, a 24-bit collision): a
+    card links on 4, and a card whose capture kept fewer is missed rather than risk a false link."""
+    image_min_band_share: float = 0.25
+    """M = max(image_min_bands, ceil(share x K of the earlier document)). Two employees' stubs of one
+    employer, two statements of one bank and month, shared at most 17 % of their bands; a JPEG or a
+    scan of one document kept 27-90 % (tuning set, seed 777, benchmarks/phash.py)."""
+    image_probe_bits: int = 6
+    """Weakest bits of each glyph hash whose (1, 0) pairs are swapped at look-up: a capture that
+    moved a coefficient across the median still finds its band. Up to nine extra look-ups per band
+    (measured on single values: 24-bit hashes kept intact by a re-scan 55 % of the time with the 4
+    weakest bits probed, 71 % with 6); probes are never stored."""
+
     # --- Batch sweep -------------------------------------------------------------------------
     max_identifier_degree: int = 50
     """An identifier on more applications than this is dropped before clustering (placeholder glue)."""

@@ -223,6 +223,9 @@ class ExtractedDocument(Frozen):
     deductions: tuple[LineItem, ...] = ()
     metadata: dict[str, str] = Field(default_factory=dict)
     forensic_signals: tuple[ForensicSignal, ...] = ()
+    image_signature: str | None = None
+    """Perceptual glyph-hash signature of the printed values (graph/phash.py): 24-bit hashes and
+    digit counts only, no values; links a re-rendered or re-scanned copy of this document."""
     page_sizes: tuple[tuple[float, float], ...] = ()
     """(width, height) per page, in ``bbox_unit``: lets a report crop evidence without re-reading."""
     page_frames: tuple[PageFrame, ...] = ()

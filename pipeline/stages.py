@@ -20,6 +20,7 @@ from extractors.forensics import examine
 from extractors.layout import document_lines
 from extractors.reading import read_document
 from graph.check import link_application
+from graph.phash import document_signature
 from pipeline.config import Settings
 from pipeline.intake import Bundle, IntakeFile
 from pipeline.models import Application, DocKind, ExtractedDocument, PageFrame, ReadDocument, Report
@@ -101,7 +102,23 @@ def document_stage(file: IntakeFile, settings: Settings) -> DocumentResult:
     signals = (*read.forensic_signals, *examine(file, read, document, settings))
     if signals:
         document = document.model_copy(update={"forensic_signals": signals})
+    signature = _image_signature(file, read, document, settings)
+    if signature:
+        document = document.model_copy(update={"image_signature": signature})
     return DocumentResult(document=document, read_ms=read_ms, extract_ms=extract_ms, forensics_ms=_ms(mark))
+
+
+def _image_signature(file: IntakeFile, read: ReadDocument, document: ExtractedDocument,
+                     settings: Settings) -> str | None:
+    """The document's perceptual signature for DUPLICATE_DOCUMENT; a failure costs only that link."""
+    try:
+        return document_signature(file.data, read, document, min_digits=settings.graph.image_min_digits,
+                                  limit=settings.graph.image_max_bands,
+                                  max_pixels=settings.intake.max_image_pixels,
+                                  render_dpi=settings.reading.render_dpi)
+    except Exception:  # a page the hasher cannot render must not cost the bundle its verification
+        log.warning("perceptual signature failed for a document", exc_info=True)
+        return None
 
 
 def assess_stage(
@@ -158,7 +175,8 @@ def finish_stage(report: Report, store: Store | None, settings: Settings) -> Rep
     any earlier version of the same application together with its identifier links.
     """
     started = time.perf_counter()
-    linked = link_application(report, store, settings.graph)
+    signatures = {d.file: d.image_signature for d in report.documents if d.image_signature}
+    linked = link_application(report, store, settings.graph, signatures)
     findings = [*report.findings, *linked.findings]
     score, decision = decide(findings)
     report = report.model_copy(update={"findings": findings, "checks": [*report.checks, *linked.checks],
