@@ -106,8 +106,8 @@ def region_keypoints(grey: np.ndarray, box: PixelBox) -> Keypoints | None:
     if crop.size == 0:
         return None
     keypoints, descriptors = cv2.SIFT_create().detectAndCompute(crop, None)  # type: ignore[attr-defined]
-    if descriptors is None:
-        return None
+    if descriptors is None or len(keypoints) == 0:
+        return None  # an empty crop edge can give descriptors without keypoints: nothing to match
     points = np.array([k.pt for k in keypoints], dtype=np.float32) + np.array([x0, y0], dtype=np.float32)
     inside = ((points[:, 0] >= box[0]) & (points[:, 0] <= box[2]) & (points[:, 1] >= box[1]) & (points[:, 1] <= box[3]))
     if inside.sum() < 2:
