@@ -75,11 +75,13 @@ def is_money(text: str) -> bool:
     return parse_money(text) is not None and bool(re.search(r"\d[.,]\d{2}\b", text))
 
 
+_LETTERS = r"[^\W\d_]"
+"""A letter of any script: the second month of a bilingual date is often accented (AOÛT, FÉVR, DÉC)."""
 _MONTHS = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC"
 _DATE_SHAPES = [
     re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$"),
     re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$"),
-    re.compile(rf"^\d{{1,2}}[\s-]*({_MONTHS})[A-Z]*\.?[\s-]*(?:/\s*[A-Z]+\.?\s*)?\d{{2,4}}$", re.I),
+    re.compile(rf"^\d{{1,2}}[\s-]*({_MONTHS})[A-Z]*\.?[\s-]*(?:/\s*{_LETTERS}+\.?\s*)?\d{{2,4}}$", re.I),
     re.compile(rf"^({_MONTHS})[A-Z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}$", re.I),
     re.compile(r"^\d{8}$"),
 ]
@@ -100,7 +102,7 @@ def parse_date(text: str, *, dayfirst: bool | None = None) -> date | None:
     if re.fullmatch(r"\d{8}", cleaned):
         return _parse_compact(cleaned)
     # Bilingual month labels ("MAR/MARS"): keep the first.
-    cleaned = re.sub(r"([A-Za-z]+)\s*/\s*[A-Za-z]+", r"\1", cleaned)
+    cleaned = re.sub(rf"({_LETTERS}+)\s*/\s*{_LETTERS}+", r"\1", cleaned)
     first_day = dayfirst
     parts = re.split(r"[-/.]", cleaned)
     if first_day is None:
@@ -138,7 +140,7 @@ def find_dates(text: str, *, dayfirst: bool | None = None) -> list[tuple[date, s
     pattern = re.compile(
         rf"\b(\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}"
         rf"|\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}"
-        rf"|\d{{1,2}}[\s-]*(?:{_MONTHS})[A-Z]*\.?(?:\s*/\s*[A-Z]+\.?)?[\s-]*\d{{2,4}}"
+        rf"|\d{{1,2}}[\s-]*(?:{_MONTHS})[A-Z]*\.?(?:\s*/\s*{_LETTERS}+\.?)?[\s-]*\d{{2,4}}"
         rf"|(?:{_MONTHS})[A-Z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})\b",
         re.I,
     )

@@ -299,6 +299,8 @@ class ForensicSettings(BaseModel):
     font_size_delta_min_pt: float = 0.2
     font_size_delta_max_pt: float = 0.45
     """Designers step sizes by half points or more; a smaller step is a retyped value."""
+    font_size_same_face_delta_max_pt: float = 0.75
+    """Within one face (same weight) designers step by a whole point; three quarters or less is retyped."""
     font_size_strength: float = 0.4
     # --- Text layer against OCR -------------------------------------------------------------
     ocr_fields: tuple[str, ...] = (

@@ -130,6 +130,16 @@ def test_one_amount_a_fraction_of_a_point_off_is_caught() -> None:
     assert _font_names(AMOUNTS, odd={2: ("Helvetica", 10.3)}) == ["number_size_differs"]
 
 
+def test_one_amount_in_the_plain_face_half_a_point_off_is_caught() -> None:
+    # a one-font stub whose net pay was retyped in the issuer's own face, a little larger
+    assert _font_names(AMOUNTS, font="Courier", odd={2: ("Courier", 10.6)}) == ["number_size_differs"]
+
+
+def test_a_whole_point_step_or_a_bolder_larger_amount_is_design() -> None:
+    assert _font_names(AMOUNTS, odd={2: ("Helvetica", 11.0)}) == []
+    assert _font_names(AMOUNTS, font="Courier", odd={2: ("Courier-Bold", 10.6)}) == []
+
+
 def test_bold_heading_bold_total_and_a_table_in_its_own_font_are_harmless() -> None:
     assert _font_names(AMOUNTS) == []
     assert _font_names(AMOUNTS, font="Courier") == []  # the whole table in one other font

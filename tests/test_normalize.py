@@ -52,6 +52,8 @@ def test_is_money_wants_cents(text: str, expected: bool) -> None:
         ("02.03.2026", date(2026, 3, 2)),
         ("02 MAR 1985", date(1985, 3, 2)),
         ("02 MAR/MARS 1985", date(1985, 3, 2)),
+        ("09 AUG/AOÛT 1965", date(1965, 8, 9)),  # the second month accented
+        ("14 DEC/DÉC 2030", date(2030, 12, 14)),
         ("2 March 1985", date(1985, 3, 2)),
         ("March 2, 2026", date(2026, 3, 2)),
         ("Mar 2nd, 2026", date(2026, 3, 2)),

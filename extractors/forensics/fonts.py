@@ -100,12 +100,26 @@ def _family_outlier(token: Token, peers: list[Token], counts: Counter[str], tota
         f"numbers use {usual}; the document uses that font for {counts[token.family]} number(s) only")
 
 
+def font_face(font: str | None) -> str:
+    """``ABCDEF+Arial-BoldMT`` -> ``arial-boldmt``: the face (family and weight), subset prefix removed."""
+    return _SUBSET.sub("", font or "").lower()
+
+
 def _size_outlier(token: Token, peers: list[Token], cfg: ForensicSettings) -> ForensicSignal | None:
-    sizes = [p.word.size or 0.0 for p in peers if p.family == token.family]
-    if len(sizes) < cfg.font_min_size_peers or max(sizes) - min(sizes) > cfg.font_size_agreement_pt:
-        return None  # the peers do not agree on one size themselves: nothing to compare against
-    delta = abs((token.word.size or 0.0) - sizes[0])
-    if not cfg.font_size_delta_min_pt <= delta <= cfg.font_size_delta_max_pt:
+    """A number a fraction of a point off its peers' agreed size. Peers in the very same face (weight
+    included) allow a wider step: a designer who emphasises a total changes its weight or takes a
+    whole step, while a forger retyping a value in the issuer's plain face misses the size by a little."""
+    face = font_face(token.word.font)
+    same_face = [p.word.size or 0.0 for p in peers if font_face(p.word.font) == face]
+    same_family = [p.word.size or 0.0 for p in peers if p.family == token.family]
+    for sizes, delta_max in ((same_face, cfg.font_size_same_face_delta_max_pt),
+                             (same_family, cfg.font_size_delta_max_pt)):
+        if len(sizes) < cfg.font_min_size_peers or max(sizes) - min(sizes) > cfg.font_size_agreement_pt:
+            continue  # the peers do not agree on one size themselves: nothing to compare against
+        delta = abs((token.word.size or 0.0) - sizes[0])
+        if cfg.font_size_delta_min_pt <= delta <= delta_max:
+            break
+    else:
         return None  # equal, or a deliberate size step (a total, a heading)
     return ForensicSignal(
         family="font", name="number_size_differs", strength=cfg.font_size_strength, page=token.page,
