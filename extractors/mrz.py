@@ -807,7 +807,9 @@ def _candidate_groups(lines: Sequence[Line]) -> list[list[Line]]:
     """Runs of consecutive MRZ-like lines on one page.
 
     Text printed beside the zone (a specimen's "Machine Readable Zone" note, a card's edge) does
-    not interrupt a run: a line that shares no columns with the run's last line is passed over.
+    not interrupt a run: a line that shares no columns with the run's last line is passed over, and
+    so is a line without a letter or digit (a scan's edge or a speck between two zone lines read as
+    ``_`` or ``|``).
     """
     groups: list[list[Line]] = []
     current: list[Line] = []
@@ -815,7 +817,9 @@ def _candidate_groups(lines: Sequence[Line]) -> list[list[Line]]:
         if mrz_likeness(line.text) > 0 and (not current or current[-1].page == line.page):
             current.append(line)
             continue
-        if current and current[-1].page == line.page and not _shares_columns(current[-1], line):
+        if current and current[-1].page == line.page and (
+            not _shares_columns(current[-1], line) or not re.search(r"[A-Za-z0-9]", line.text)
+        ):
             continue
         if current:
             groups.append(current)

@@ -333,6 +333,20 @@ def test_a_card_edge_read_beside_the_zone_does_not_shift_its_lines() -> None:
     assert found is not None and found.mrz.valid and found.mrz.lines == TD1
 
 
+def test_a_speck_read_between_the_zone_lines_does_not_split_it() -> None:
+    page = _page([(700, TD3[0]), (745, TD3[1])])
+    speck = Word(text="_", bbox=(100, 734, 102, 742), confidence=0.1)  # under the zone's first column
+    page = page.model_copy(update={"words": (*page.words, speck)})
+    found = find_mrz(document_lines([page]))
+    assert found is not None and found.mrz.valid
+
+
+def test_a_printed_line_between_two_zone_like_lines_still_separates_them() -> None:
+    page = _page([(700, TD3[0]), (745, "Signature of bearer 1985"), (790, TD3[1])])
+    found = find_mrz(document_lines([page]))
+    assert found is None or found.mrz.lines != TD3
+
+
 def test_a_zone_whose_first_word_is_short_keeps_it() -> None:
     page = _page([(700, "P< " + TD3[0][2:]), (745, TD3[1])])
     found = find_mrz(document_lines([page]))
