@@ -2,11 +2,14 @@
 
 Each finding contributes a weight by severity; weights combine like independent risks,
 ``score = 100 * (1 - prod(1 - w/100))``, so two high findings score more than one but the score never
-passes 100 and many low findings cannot outweigh one critical one.
+passes 100 and many low findings cannot outweigh one critical one. A decline needs at least one
+finding of high severity or above: medium means "a person should look" (an OCR'd figure that does not
+add up, a policy limit), and five such symptoms of one misread statement are still a question for a
+person, not a reason to turn the applicant away.
 
 | severity | weight |      | decision | when |
 |---|---|---|---|---|
-| info | 0 | | `decline` | any critical finding, or score >= 70 |
+| info | 0 | | `decline` | any critical finding, or score >= 70 with a high one |
 | low | 5 | | `review` | any medium or high finding, or score >= 20 |
 | medium | 25 | | `clear` | otherwise |
 | high | 50 | | | |
@@ -44,7 +47,7 @@ def decide(findings: list[Finding]) -> tuple[int, Decision]:
     """The risk score and the decision it leads to."""
     score = risk_score(findings)
     severities = {f.severity for f in findings}
-    if Severity.CRITICAL in severities or score >= DECLINE_SCORE:
+    if Severity.CRITICAL in severities or (score >= DECLINE_SCORE and Severity.HIGH in severities):
         return score, "decline"
     if severities & {Severity.MEDIUM, Severity.HIGH} or score >= REVIEW_SCORE:
         return score, "review"

@@ -22,6 +22,8 @@ def _f(severity: Severity) -> Finding:
         ([Severity.MEDIUM], 25, "review"),
         ([Severity.HIGH], 50, "review"),
         ([Severity.HIGH, Severity.HIGH], 75, "decline"),
+        ([Severity.MEDIUM] * 5, 76, "review"),  # symptoms of one misread document: a person decides
+        ([Severity.HIGH, Severity.MEDIUM, Severity.MEDIUM], 72, "decline"),
         ([Severity.CRITICAL], 90, "decline"),
     ],
 )
