@@ -316,6 +316,8 @@ class ForensicSettings(BaseModel):
     """Edits between the two readings below which a difference is an OCR slip..."""
     ocr_sure_confidence: float = 0.85
     """...unless it is one digit swapped for another and OCR is at least this sure."""
+    ocr_confirm_scale: float = 1.5
+    """A one-digit disagreement is read again alone at this enlargement; a slip that does not repeat is no finding."""
     ocr_mismatch_strength: float = 0.8
     ocr_blank_strength: float = 0.6
     # --- Images -----------------------------------------------------------------------------

@@ -175,6 +175,35 @@ def test_text_layer_against_ocr() -> None:
     assert signals == {"net_pay": "ocr_disagrees", "pay_date": "field_not_visible"}
 
 
+class TwoReadings:
+    """The stacked read says one thing, a crop read alone (psm 7) says another."""
+
+    def __init__(self, stacked: str, alone: str) -> None:
+        self.stacked, self.alone, self.calls = stacked, alone, 0
+
+    def read_words(self, image: np.ndarray, *, psm: int, lang: str, timeout_s: float) -> list[Word]:
+        self.calls += 1
+        h = image.shape[0]
+        text = self.alone if psm == 7 else self.stacked
+        return [Word(text=text, bbox=(20, h // 2 - 5, 80, h // 2 + 5), confidence=0.94)]
+
+
+def _one_digit_signals(stacked: str, alone: str) -> tuple[list[str], int]:
+    canvas, placed = text_layer.stack([_crop("pay_date", "10-OCT-2026", True)])
+    engine = TwoReadings(stacked, alone)
+    readings = text_layer.read_crops(canvas, placed, engine, CFG)  # type: ignore[arg-type]
+    return [s.name for s in text_layer.compare(placed, readings, CFG)], engine.calls
+
+
+def test_a_one_digit_slip_that_does_not_repeat_is_no_finding() -> None:
+    assert _one_digit_signals("40-OCT-2026", "10-OCT-2026") == ([], 2)
+
+
+def test_a_forged_digit_reads_the_same_twice() -> None:
+    assert _one_digit_signals("40-OCT-2026", "40-OCT-2026") == (["ocr_disagrees"], 2)
+    assert _one_digit_signals("10-OCT-2026", "10-OCT-2026") == ([], 1)  # agreement costs no second read
+
+
 def test_disagreement_compares_digits_for_numbers_and_letters_for_names() -> None:
     assert text_layer.disagreement("$2,310.55", "2310.55") == 0
     assert text_layer.disagreement("$2,910.55", "$2,310.56") == 2
