@@ -91,6 +91,8 @@ class RuleSettings(BaseModel):
     ocr_doubted_confidence: float = 0.70
     """Below this confidence OCR itself doubted a printed-zone name (a scrap of background read as
     "if"): it is not compared with the MRZ, since it cannot show the document disagrees."""
+    mrz_name_lost_glyphs: int = 2
+    """An OCR'd MRZ name that is the printed name with at most this many letters lost is the same name."""
     min_identifier_length_for_slip: int = 6
     """Shorter numbers carry too little redundancy for a one-character slip to be "probably OCR"."""
 

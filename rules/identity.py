@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rapidfuzz.distance import Levenshtein
+
 from pipeline.models import IDENTITY_KINDS, ExtractedDocument, Finding, Severity
 from rules.common import cite, field_confidence, field_date, field_text
 from rules.engine import NotRun, Rule, RuleContext
@@ -93,8 +95,9 @@ class MrzVisualMismatch(Rule):
     """The printed (visual) zone of a passport or ID card says something its MRZ does not. Forgers
     edit the printed birth date, name or number and leave the MRZ (or vice versa); a genuine
     document prints the same values twice. Dates must agree exactly; a number may differ by one
-    look-alike character only when OCR was unsure; names are compared as the MRZ writes them, unless
-    OCR itself doubted the printed name (``ocr_doubted_confidence``)."""
+    look-alike character only when OCR was unsure, and any one character is low severity when OCR
+    doubted the printed reading; names are compared as the MRZ writes them, unless OCR itself doubted
+    the printed name (``ocr_doubted_confidence``) or the zone's OCR lost a letter or two of it."""
 
     id = "identity_mrz_visual"
     code = "ID_MRZ_MISMATCH"
@@ -113,6 +116,7 @@ class MrzVisualMismatch(Rule):
                     findings.append(self.finding(
                         f"{doc.file}: printed {mrz.replace('_', ' ')} disagrees with the MRZ ({outcome.describe()})",
                         (cite(doc, viz, note="printed zone"), cite(doc, mrz, note="MRZ")),
+                        severity=Severity.LOW if outcome.level is _DOUBTED_DIGIT else None,
                         field=mrz, level=outcome.level.name))
         return findings
 
@@ -129,7 +133,11 @@ class MrzVisualMismatch(Rule):
             other = field_text(doc, _OTHER_NAME_PART[mrz])
             if other is not None and NAME_PARTS.compare(left, other).matches:
                 return None
-            return NAME_PARTS.compare(left, right)
+            outcome = NAME_PARTS.compare(left, right)
+            if (outcome.differs and doc.source != "text"
+                    and _glyphs_lost(outcome.left, outcome.right, ctx.thresholds.mrz_name_lost_glyphs)):
+                return Outcome(outcome.comparison, _LOST_GLYPHS, outcome.left, outcome.right)
+            return outcome
         if kind == "date":
             outcome = DATES.compare(left, right)
             # The card's issue or expiry date read under the birth-date label: the reader took the
@@ -145,6 +153,10 @@ class MrzVisualMismatch(Rule):
         if outcome.level.name == "ocr_slip" and confident:
             # Both readings were confident: the look-alike is printed, not misread.
             return Outcome(outcome.comparison, _PRINTED_SLIP, outcome.left, outcome.right)
+        if (outcome.differs and not confident and doc.fields[viz].source == "ocr"
+                and len(outcome.right) >= ctx.thresholds.min_identifier_length_for_slip
+                and Levenshtein.distance(outcome.left, outcome.right) == 1):
+            return Outcome(outcome.comparison, _DOUBTED_DIGIT, outcome.left, outcome.right)
         return outcome
 
 
@@ -159,6 +171,23 @@ def _check_digit_twins(printed: str, machine: str) -> bool:
             and check_digit(printed) == check_digit(machine))
 
 
+def _glyphs_lost(printed: str, machine: str, most: int) -> bool:
+    """The MRZ reading is the printed name with at most ``most`` characters missing, in order.
+
+    MRZ names carry no check digit, and OCR of the zone's tightly set OCR-B loses a glyph or two
+    ("JENNIFER<NNAH" for HANNAH) where nothing can repair it. Lost letters are not an edit: a forger
+    who changes a name writes another name, which adds or replaces letters.
+    """
+    if not printed or not machine or not 0 < len(printed) - len(machine) <= most:
+        return False
+    letters = iter(printed)
+    return all(char in letters for char in machine)
+
+
+_LOST_GLYPHS = Level("lost_glyphs", "the MRZ reading is the printed name with a letter or two lost (OCR)",
+                     agrees=True)
+_DOUBTED_DIGIT = Level("doubted_digit", "one character apart, and OCR doubted the printed reading",
+                       agrees=False)
 _CHECK_DIGIT_TWINS = Level("check_digit_twins", "look-alike readings the MRZ check digit verifies alike", agrees=True)
 _PRINTED_SLIP = Level("printed_slip", "one look-alike character apart, and both readings were confident",
                       agrees=False)

@@ -132,3 +132,32 @@ def test_the_cards_issue_date_read_as_its_birth_date_is_no_mismatch() -> None:
 
 def test_identity_mrz_visual_not_run_without_printed_zone() -> None:
     assert codes(run("identity_mrz_visual", passport())) == "not_run"
+
+
+def _scanned(document: ExtractedDocument) -> ExtractedDocument:
+    """The same document as read from a photo: every field and the document from OCR."""
+    fields = {k: v.model_copy(update={"source": "ocr"}) for k, v in document.fields.items()}
+    return document.model_copy(update={"source": "ocr", "fields": fields})
+
+
+def test_one_digit_off_in_a_doubted_ocr_reading_is_low() -> None:
+    doubted = _scanned(passport(viz_document_number="C01X00T48", confidence={"viz_document_number": 0.62}))
+    [finding] = run("identity_mrz_visual", doubted)
+    assert finding.severity.name == "LOW" and finding.params["level"] == "doubted_digit"
+    # OCR was sure of what is printed: one digit off is an edit until shown otherwise.
+    [sure] = run("identity_mrz_visual", _scanned(passport(viz_document_number="C01X00T48")))
+    assert sure.severity.name == "HIGH"
+    # Two digits off stay high however unsure OCR was.
+    apart = _scanned(passport(viz_document_number="C01X00T58", confidence={"viz_document_number": 0.62}))
+    assert [f.severity.name for f in run("identity_mrz_visual", apart)] == ["HIGH"]
+
+
+def test_an_ocr_mrz_name_with_letters_lost_is_the_printed_name() -> None:
+    lost = _scanned(passport(given_names="ROBERT JES", viz_given_names="ROBERT JAMES"))
+    assert run("identity_mrz_visual", lost) == []
+    # On a text layer nothing is lost by reading: the MRZ says something else.
+    assert [f.params["field"] for f in run("identity_mrz_visual", passport(
+        given_names="ROBERT JES", viz_given_names="ROBERT JAMES"))] == ["given_names"]
+    # Another name, not a shortened one, is a mismatch on a scan too.
+    other = _scanned(passport(given_names="ROBERT JANE", viz_given_names="ROBERT JAMES"))
+    assert [f.params["field"] for f in run("identity_mrz_visual", other)] == ["given_names"]
