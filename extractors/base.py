@@ -23,10 +23,13 @@ class Signal:
 
     pattern: re.Pattern[str]
     weight: float
+    mrz_line: bool = False
+    """The pattern matches a machine-readable zone's first line as read; the classifier lets a parsed
+    zone stand in for it (:mod:`extractors.classify`), so the two are never counted twice."""
 
 
-def signal(pattern: str, weight: float = 1.0) -> Signal:
-    return Signal(re.compile(pattern, re.IGNORECASE | re.MULTILINE), weight)
+def signal(pattern: str, weight: float = 1.0, *, mrz_line: bool = False) -> Signal:
+    return Signal(re.compile(pattern, re.IGNORECASE | re.MULTILINE), weight, mrz_line)
 
 
 @dataclass

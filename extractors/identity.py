@@ -504,7 +504,21 @@ def _extend_bilingual(anchor: Anchor) -> Anchor:
     if words[end - 1].text.endswith("/") or (end < high and words[end].text.startswith("/")):
         while end < high and _is_label_word(words[end]):
             end += 1
+        # The first word of the second language may be misread ("Nom" as "Norm"); a value is never
+        # printed straight after the slash of a bilingual label.
+        if end < high and words[end - 1].text.endswith("/") and _misread_label_word(words[end]):
+            end += 1
+            while end < high and _is_label_word(words[end]):
+                end += 1
     return Anchor(line=anchor.line, start=start, end=end)
+
+
+def _misread_label_word(word: Word) -> bool:
+    """A label word read with one glyph lost, added or garbled (three letters or more)."""
+    got = fold_label(word.text)
+    return len(got) >= _TOLERANT_MIN_CHARS and any(
+        _one_edit_apart(got, fold_label(label)) for label in _LABEL_WORDS if len(label) >= _TOLERANT_MIN_CHARS
+    )
 
 
 def _segment_range(anchor: Anchor) -> tuple[int, int]:
@@ -852,7 +866,7 @@ class PassportExtractor(IdentityMixin, Extractor):
         signal(r"\bPASS?PORT\b", 3.0),
         signal(r"\bPASSEPORT\b|\bPASAPORTE\b|\bREISEPASS\b|\bPASSAPORTO\b|\bPASPOORT\b|\bPASZPORT\b", 3.0),
         # TD3 / MRV-A first line: P + type + issuing state + names.
-        signal(r"^\s*P[A-Z<][A-Z<]{3}[A-Z]+<<[A-Z<]{10,}", 4.0),
+        signal(r"^\s*P[A-Z<][A-Z<]{3}[A-Z]+<<[A-Z<]{10,}", 4.0, mrz_line=True),
         signal(r"\bpassport\s+(?:no|number)\b|\bplace\s+of\s+birth\b|\bauthority\b", 1.0),
         signal(r"\bnationality\b|\bnationalit[eé]\b", 0.5),
     )
@@ -869,7 +883,7 @@ class IdCardExtractor(IdentityMixin, Extractor):
             3.0,
         ),
         # TD1 first line: I/A/C + type + state + document number + check digit.
-        signal(r"^\s*[IAC][A-Z<][A-Z<]{3}[A-Z0-9<]{9}[0-9<][A-Z0-9<]{10,}\s*$", 4.0),
+        signal(r"^\s*[IAC][A-Z<][A-Z<]{3}[A-Z0-9<]{9}[0-9<][A-Z0-9<]{10,}\s*$", 4.0, mrz_line=True),
         signal(r"\bcard\s+(?:no|number)\b|\bid\s+no\b", 1.0),
     )
 

@@ -52,7 +52,7 @@ def extract_stage(read: ReadDocument) -> ExtractedDocument:
     if read.status != "ok":
         return ExtractedDocument(kind=DocKind.UNKNOWN, status="unreadable", error=read.error, **base)
     lines = document_lines(read.pages)
-    classification = classify(lines)
+    classification = classify(lines, text_pages=frozenset(p.number for p in read.pages if p.source == "text"))
     doc = ExtractedDocument(
         kind=classification.kind,
         kind_confidence=classification.confidence,

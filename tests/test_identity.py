@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from extractors.base import EXTRACTORS
+from extractors.classify import MRZ_WEIGHT, classify
 from extractors.identity import DriversLicenseExtractor, IdCardExtractor, PassportExtractor, label_matches
 from extractors.layout import document_lines
 from extractors.mrz import check_digit
@@ -337,3 +338,54 @@ def test_a_street_suffix_ln_is_not_the_surname_label() -> None:
     assert "surname" not in read_viz(document_lines([page]), surname_rule, dayfirst=False)
     tagged = _ocr_page_of_lines([["LN", "SMITH"]])
     assert read_viz(document_lines([tagged]), surname_rule, dayfirst=False)["surname"].value == "SMITH"
+
+
+def _classify(*rows: list[Word]) -> DocKind:
+    return classify(document_lines(document(*rows).pages)).kind
+
+
+def test_a_parsed_zone_names_the_card_whose_title_ocr_lost() -> None:
+    # A photographed card: the title did not read and the zone reads 'UT0' for 'UTO', so no text
+    # pattern fires; the zone's check digits still agree (after look-alike repair).
+    zone = [line.replace("UTO", "UT0") for line in TD1]
+    assert _classify(row(100, (40, "Ministry of Interior")), *(row(600 + 30 * i, (40, z)) for i, z in enumerate(zone))) \
+        == DocKind.ID_CARD
+
+
+def test_a_statement_row_that_parses_as_a_zone_is_no_identity_document() -> None:
+    # Two statement rows parse as a TD2 zone with two checks agreeing by chance: no fillers as read.
+    rows = [
+        row(100, (40, "Statement of account")), row(130, (40, "Opening balance 3,539.50")),
+        row(160, (40, "Closing balance 3,467.70")), row(190, (40, "Account number 12345678")),
+        row(600, (40, "09-01 POS PURCHASE WHOLE FOODS MKT 517 37.98 3,501.52")),
+        row(630, (40, "09-03 POS PURCHASE WALMART #6101 33.82 3,467.70")),
+    ]
+    assert _classify(*rows) == DocKind.BANK_STATEMENT
+
+
+def test_a_zone_and_its_first_line_pattern_count_once() -> None:
+    doc = document(row(100, (40, "IDENTITY CARD")), *(row(600 + 30 * i, (40, z)) for i, z in enumerate(TD1)))
+    scores = classify(document_lines(doc.pages)).scores
+    assert scores["id_card"] == 3.0 + MRZ_WEIGHT
+
+
+@pytest.mark.parametrize(
+    ("label_row", "expected"),
+    [
+        # Label over the value; the second-language label misread "Norm" must not become the surname.
+        ([(100, "Surname / Norm")], "JONES"),
+        # Look-alike: a short surname beside a label read as printed is the value, even one edit
+        # from a label word ("NOE" / "Nom").
+        ([(100, "Surname / Nom"), (600, "NOE")], "NOE"),
+    ],
+)
+def test_a_misread_second_language_label_is_not_the_value(label_row: list, expected: str) -> None:
+    doc = document(
+        row(20, (100, "IDENTITY CARD / CARTE D'IDENTITE")),
+        row(100, *label_row),
+        *([row(130, (100, "JONES"))] if expected == "JONES" else []),
+        row(180, (100, "Given names / Prénoms")),
+        row(210, (100, "MARIA DANA")),
+        *(row(500 + 40 * i, (100, line)) for i, line in enumerate(TD1)),
+    )
+    assert extract(DocKind.ID_CARD, doc)["viz_surname"] == expected
