@@ -13,16 +13,19 @@ from dateutil import parser as date_parser
 
 _MONEY_RE = re.compile(
     r"""^
-    (?P<lead_sign>[-\u2212+])?\s*
+    (?P<lead_sign>[-\u2212\u2013\u2014+])?\s*
     (?P<open>\()?\s*
-    (?P<lead_sign2>[-\u2212])?\s*
+    (?P<lead_sign2>[-\u2212\u2013\u2014])?\s*
     (?:[$\u20ac\u00a3]|USD|EUR|GBP)?\s*
     (?P<number>\d{1,3}(?:[,.\s]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)
     \s*(?P<close>\))?
-    \s*(?P<trail>-|\u2212|CR|DR|Cr|Dr)?
+    \s*(?P<trail>-|\u2212|\u2013|\u2014|CR|DR|Cr|Dr)?
     $""",
     re.VERBOSE,
 )
+
+MINUS_SIGNS = ("-", "\u2212", "\u2013", "\u2014")
+"""A minus as printed or as OCR reads it (an en or em dash as often as not)."""
 
 
 def parse_money(text: str) -> float | None:
@@ -44,10 +47,10 @@ def parse_money(text: str) -> float | None:
     except ValueError:
         return None
     negative = bool(
-        (m.group("lead_sign") in ("-", "\u2212"))
+        (m.group("lead_sign") in MINUS_SIGNS)
         or m.group("lead_sign2")
         or (m.group("open") and m.group("close"))
-        or (m.group("trail") in ("-", "\u2212", "DR", "Dr"))
+        or (m.group("trail") in (*MINUS_SIGNS, "DR", "Dr"))
     )
     return round(-amount if negative else amount, 2)
 

@@ -27,7 +27,7 @@ from typing import Literal
 from rapidfuzz.distance import Levenshtein
 
 from extractors.layout import Anchor, Found, Line, Segment, union_bbox, value_below
-from extractors.normalize import find_dates, parse_date, parse_money
+from extractors.normalize import MINUS_SIGNS, find_dates, parse_date, parse_money
 from pipeline.models import BBox, FieldScalar, FieldValue, PageText, Word
 
 REPAIR_PENALTY = 0.8
@@ -63,6 +63,9 @@ class Amount:
     repaired: bool
 
 
+_MINUS_CLASS = "[" + "".join(MINUS_SIGNS) + "]"
+
+
 def read_amount(text: str, *, bare_cents: bool = False) -> Amount | None:
     """Read a printed amount, repairing the OCR slips that cannot change a correct reading.
 
@@ -80,7 +83,7 @@ def read_amount(text: str, *, bare_cents: bool = False) -> Amount | None:
     Returns:
         The amount, or ``None`` when the text is not one.
     """
-    cleaned = text.strip().strip("*").replace("\u2212", "-").replace("$*", "$")
+    cleaned = re.sub(_MINUS_CLASS, "-", text.strip().strip("*")).replace("$*", "$")
     cleaned = re.sub(r"(?<=\d)\.(?=(?:CR|DR|Cr|Dr)$)", "", cleaned)  # "35.21.DR": a speck before DR
     m = _AMOUNT_SHAPE.match(cleaned)
     if not m:

@@ -19,6 +19,8 @@ from extractors.normalize import clean_identifier, clean_name, find_dates, is_mo
         ("-12.00", -12.0),
         ("12.00-", -12.0),
         ("\u221212.00", -12.0),
+        ("75.52\u2014", -75.52),  # OCR reads a trailing minus as an em dash
+        ("\u201312.00", -12.0),
         ("$ 45.10 CR", 45.10),
         ("45.10 DR", -45.10),
         ("1.234,56", 1234.56),
@@ -32,7 +34,7 @@ def test_parse_money(text: str, expected: float) -> None:
     assert parse_money(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "abc", "12/02/2026", "Net Pay", "1.2.3", "$", "--"])
+@pytest.mark.parametrize("text", ["", "abc", "12/02/2026", "Net Pay", "1.2.3", "$", "--", "\u2014"])
 def test_parse_money_rejects_non_amounts(text: str) -> None:
     assert parse_money(text) is None
 
