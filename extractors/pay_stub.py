@@ -334,6 +334,7 @@ def _deductions(rows: Sequence[AmountRow], marks: Sequence[_SectionMark]) -> lis
                     name=row.label.strip(" :"),
                     amount=abs(cell.value),
                     ytd=abs(ytd.value) if ytd else None,
+                    confidence=round(cell.confidence, 4),
                     page=row.page,
                     bbox=(min(row.label_bbox[0], cell.bbox[0]), min(row.label_bbox[1], cell.bbox[1]),
                           max(row.label_bbox[2], cell.bbox[2]), max(row.label_bbox[3], cell.bbox[3])),

@@ -89,8 +89,9 @@ class RuleSettings(BaseModel):
     """Below this field confidence a one-character look-alike slip between printed zone and MRZ is
     put down to OCR; above it the printed characters are trusted and a slip is a finding."""
     ocr_doubted_confidence: float = 0.70
-    """Below this confidence OCR itself doubted a printed-zone name (a scrap of background read as
-    "if"): it is not compared with the MRZ, since it cannot show the document disagrees."""
+    """Below this confidence OCR itself doubted what it read. A printed-zone name (a scrap of
+    background read as "if") is then not compared with the MRZ, and a sum or a YTD figure that does
+    not add up on a doubted figure is a low finding: it cannot show the document disagrees."""
     mrz_name_lost_glyphs: int = 2
     """An OCR'd MRZ name that is the printed name with at most this many letters lost is the same name."""
     min_identifier_length_for_slip: int = 6

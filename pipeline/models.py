@@ -196,6 +196,8 @@ class LineItem(Frozen):
     ytd: float | None = None
     page: int | None = None
     bbox: BBox | None = None
+    confidence: float = 1.0
+    """How sure the reader was of the amount (1.0 from a text layer)."""
 
 
 class Classification(Frozen):

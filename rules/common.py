@@ -37,14 +37,26 @@ def as_money(value: float) -> Decimal:
     return Decimal(str(value))
 
 
-def arithmetic_severity(diff: Decimal, settings: RuleSettings, doc: ExtractedDocument) -> Severity:
-    """Severity of a sum that does not add up, by how far off it is and how its figures were read."""
+def arithmetic_severity(diff: Decimal, settings: RuleSettings, doc: ExtractedDocument,
+                        confidences: Iterable[float] = ()) -> Severity:
+    """Severity of a sum that does not add up, by how far off it is and how its figures were read.
+
+    ``confidences`` are the reader's confidences in the figures the sum rests on.
+    """
     # Cents to a dollar off is a typing or rounding slip worth a look; more is an edited number -
     # when the figures come from a text layer. Read by OCR, one misread digit does the same, so the
-    # finding asks for a person to compare the printed figures (review), never declines on its own.
-    if diff <= as_money(settings.arithmetic_minor_limit):
+    # finding asks for a person to compare the printed figures (review), never declines on its own;
+    # and when OCR itself doubted one of those figures, the misread is the likelier story (low).
+    if diff <= as_money(settings.arithmetic_minor_limit) or figures_doubted(doc, settings, confidences):
         return Severity.LOW
     return Severity.MEDIUM if read_by_ocr(doc) else Severity.HIGH
+
+
+def figures_doubted(doc: ExtractedDocument, settings: RuleSettings, confidences: Iterable[float]) -> bool:
+    """Whether OCR doubted (``ocr_doubted_confidence``) one of the figures a finding rests on: a
+    clean Courier "75.52" read "15 .52" at 0.29, a "52,298.19" read "$2,298.19" at 0.64. An edited
+    figure is printed as cleanly as its neighbours and reads as confidently."""
+    return read_by_ocr(doc) and min(confidences, default=1.0) < settings.ocr_doubted_confidence
 
 
 def read_by_ocr(doc: ExtractedDocument) -> bool:

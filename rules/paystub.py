@@ -22,8 +22,10 @@ from rules.common import (
     as_money,
     cite,
     cite_item,
+    field_confidence,
     field_date,
     field_money,
+    figures_doubted,
     money,
     pay_frequency,
 )
@@ -58,8 +60,9 @@ class PaystubArithmetic(Rule):
             f"{doc.file}: gross {gross} - deductions {deductions} = {gross - deductions}, but net pay is {net} "
             f"(off by {diff})",
             (cite(doc, "gross_pay"), cite(doc, "total_deductions"), cite(doc, "net_pay")),
-            severity=arithmetic_severity(diff, settings, doc), check="gross_minus_deductions", difference=float(diff),
-            tolerance=settings.money_tolerance)]
+            severity=arithmetic_severity(
+                diff, settings, doc, _confidences(doc, "gross_pay", "total_deductions", "net_pay")),
+            check="gross_minus_deductions", difference=float(diff), tolerance=settings.money_tolerance)]
 
     def _lines(self, doc: ExtractedDocument, settings: RuleSettings) -> list[Finding] | None:
         """Deduction lines sum to total deductions; ``None`` when either is missing."""
@@ -76,8 +79,13 @@ class PaystubArithmetic(Rule):
         return [self.finding(
             f"{doc.file}: the {len(amounts)} deduction lines sum to {summed}, but total deductions is {total}",
             (cite(doc, "total_deductions"), *(cite_item(doc, item) for item in doc.deductions)),
-            severity=arithmetic_severity(diff, settings, doc), check="deduction_lines", difference=float(diff),
-            tolerance=float(tolerance))]
+            severity=arithmetic_severity(diff, settings, doc,
+                                         [*_confidences(doc, "total_deductions"), *(i.confidence for i in doc.deductions)]),
+            check="deduction_lines", difference=float(diff), tolerance=float(tolerance))]
+
+
+def _confidences(doc: ExtractedDocument, *names: str) -> list[float]:
+    return [field_confidence(doc, name) for name in names]
 
 
 def periods_elapsed(pay_date: date, frequency: str) -> int:
@@ -110,8 +118,12 @@ class PaystubYtdInconsistent(Rule):
             return NotRun("no pay stub with year-to-date figures read")
         findings = []
         for doc in stubs:
-            findings += [self.finding(message, evidence, check=check, **params)
-                         for check, message, evidence, params in _ytd_problems(doc, ctx.thresholds)]
+            for check, message, evidence, params in _ytd_problems(doc, ctx.thresholds):
+                # A YTD figure OCR doubted (a "5" read as "$") explains the inconsistency as well as an edit.
+                cited = _confidences(doc, *(e.field for e in evidence if e.field))
+                doubted = figures_doubted(doc, ctx.thresholds, cited)
+                findings.append(self.finding(message, evidence, severity=Severity.LOW if doubted else None,
+                                             check=check, **params))
         return findings
 
 
@@ -250,10 +262,12 @@ class PaystubTaxImplausible(Rule):
             amount, accepted = money(abs(item.amount)), expected[kind]
             if amount is None or accepted.holds(amount, tolerance):
                 continue
+            # A tax line OCR doubted ("75.52" read "15.52" at 0.29) is likelier misread than miscalculated.
+            doubted = figures_doubted(doc, settings, (item.confidence, field_confidence(doc, "gross_pay")))
             findings.append(self.finding(
                 f"{doc.file}: {item.name} {amount} is outside {accepted.low}-{accepted.high}, the {kind.replace('_', ' ')} "
                 f"range for gross {gross} (pre-tax deductions {pretax})",
-                (cite_item(doc, item), cite(doc, "gross_pay")),
+                (cite_item(doc, item), cite(doc, "gross_pay")), severity=Severity.LOW if doubted else None,
                 tax=kind, amount=float(amount), expected_low=float(accepted.low), expected_high=float(accepted.high),
                 pretax_deductions=float(pretax), tolerance=settings.tax_tolerance))
         return findings

@@ -20,6 +20,7 @@ from rules.common import (
     as_money,
     cite,
     cite_row,
+    field_confidence,
     field_date,
     field_money,
     field_text,
@@ -127,7 +128,8 @@ class StatementBalanceMismatch(Rule):
             return []
         return [self.finding(
             f"{doc.file}: opening balance {opening} plus {basis} gives {computed}, but the closing balance is {closing}",
-            tuple(cite(doc, name) for name in cited), severity=arithmetic_severity(diff, settings, doc),
+            tuple(cite(doc, name) for name in cited),
+            severity=arithmetic_severity(diff, settings, doc, (field_confidence(doc, name) for name in cited)),
             check="closing_balance", difference=float(diff), tolerance=settings.money_tolerance)]
 
     def _running(self, doc: ExtractedDocument, settings: RuleSettings) -> list[Finding] | None:
@@ -152,7 +154,8 @@ class StatementBalanceMismatch(Rule):
             if previous is not None and abs(previous + pending - balance) > tolerance:
                 expected = previous + pending
                 healed = read_by_ocr(doc) and _chain_heals(doc, amounts, index, expected, tolerance)
-                severity = Severity.LOW if healed else arithmetic_severity(abs(expected - balance), settings, doc)
+                severity = Severity.LOW if healed else arithmetic_severity(
+                    abs(expected - balance), settings, doc, (tx.confidence,))
                 note = " (the next balance agrees with the chain: one misread figure)" if healed else ""
                 findings.append(self.finding(
                     f"{doc.file}: row {index + 1} ({tx.date.isoformat()}) shows balance {balance}, but the previous "
@@ -185,7 +188,8 @@ class StatementBalanceMismatch(Rule):
             if diff > as_money(settings.money_tolerance):
                 findings.append(self.finding(
                     f"{doc.file}: stated {name.replace('_', ' ')} {abs(total)} but the rows sum to {sums[name]}",
-                    (cite(doc, name),), severity=arithmetic_severity(diff, settings, doc), check=name,
+                    (cite(doc, name),),
+                    severity=arithmetic_severity(diff, settings, doc, (field_confidence(doc, name),)), check=name,
                     difference=float(diff), tolerance=settings.money_tolerance))
         return findings
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from rule_builders import codes, item, run, stub
 
-from pipeline.models import LineItem, Severity
+from pipeline.models import ExtractedDocument, LineItem, Severity
 from rules.paystub import periods_elapsed
 
 # A clean biweekly stub: gross 3000.00, SS 186.00 (6.2%), Medicare 43.50 (1.45%), 401(k) 150, health 80.
@@ -114,3 +114,49 @@ def test_paystub_tax(fields: dict, taxes: list[str]) -> None:
 
 def test_paystub_tax_not_run_without_tax_lines() -> None:
     assert codes(run("paystub_tax", stub(deductions=[item("401(k)", 150.0)]))) == "not_run"
+
+
+def _ocr(document: ExtractedDocument) -> ExtractedDocument:
+    return document.model_copy(update={"source": "ocr"})
+
+
+@pytest.mark.parametrize(
+    ("fields", "severity"),
+    [
+        # Read confidently by OCR, a net pay 500 off asks for review: an edit or one misread digit.
+        ({"net_pay": 2800.00}, Severity.MEDIUM),
+        # OCR doubted the net pay it read: the misread is the likelier story.
+        ({"net_pay": 2800.00, "confidence": {"net_pay": 0.55}}, Severity.LOW),
+        # A doubted figure the sum does not rest on changes nothing.
+        ({"net_pay": 2800.00, "confidence": {"pay_date": 0.30}}, Severity.MEDIUM),
+        # A deduction line OCR doubted ("75.52" read "15.52" at 0.29).
+        ({"deductions": [*CLEAN_LINES[:2], LineItem(name="Medicare", amount=13.50, confidence=0.29),
+                         *CLEAN_LINES[3:]]}, Severity.LOW),
+        ({"deductions": [*CLEAN_LINES[:2], item("Medicare", 13.50), *CLEAN_LINES[3:]]}, Severity.MEDIUM),
+    ],
+)
+def test_arithmetic_on_a_figure_ocr_doubted_is_low(fields: dict, severity: Severity) -> None:
+    [finding] = run("paystub_arithmetic", _ocr(stub(**fields)))
+    assert finding.severity == severity
+
+
+def test_a_doubted_figure_on_a_text_layer_changes_nothing() -> None:
+    [finding] = run("paystub_arithmetic", stub(net_pay=2800.00, confidence={"net_pay": 0.55}))
+    assert finding.severity == Severity.HIGH
+
+
+def test_ytd_inconsistency_on_a_doubted_ocr_figure_is_low() -> None:
+    # "52,298.19" read "$2,298.19" at 0.64: YTD net seems to exceed YTD gross.
+    doubted = _ocr(stub(ytd_gross=2298.19, ytd_net=34315.19, confidence={"ytd_gross": 0.64}))
+    assert [(f.params["check"], f.severity) for f in run("paystub_ytd", doubted)] == [
+        ("below_current", Severity.LOW), ("net_above_gross", Severity.LOW)]
+    sure = _ocr(stub(ytd_gross=2298.19, ytd_net=34315.19))
+    assert {f.severity for f in run("paystub_ytd", sure)} == {Severity.MEDIUM}
+
+
+def test_a_tax_line_ocr_doubted_is_low() -> None:
+    misread = LineItem(name="Medicare", amount=13.50, confidence=0.29)  # 43.50 read 13.50
+    lines = [*CLEAN_LINES[:2], misread, *CLEAN_LINES[3:]]
+    assert [f.severity for f in run("paystub_tax", _ocr(stub(deductions=lines)))] == [Severity.LOW]
+    sure = [*CLEAN_LINES[:2], item("Medicare", 13.50), *CLEAN_LINES[3:]]
+    assert [f.severity for f in run("paystub_tax", _ocr(stub(deductions=sure)))] == [Severity.MEDIUM]

@@ -116,3 +116,18 @@ def test_a_raised_closing_balance_on_a_scan_is_not_an_unread_row() -> None:
     read = [ROWS[0], ROWS[1]]
     scanned = run("statement_balance", _scanned(statement(transactions=read, **{**GOOD, "closing_balance": 3049.75})))
     assert "medium" in {f.severity for f in scanned}
+
+
+def test_a_broken_chain_at_a_row_ocr_doubted_is_low() -> None:
+    """The last balance misread (3249.75 read 3299.75), nothing after it to heal the chain: low when
+    OCR doubted that row, medium when it read it confidently. A doubted closing balance likewise."""
+    fields = {**GOOD, "closing_balance": 3249.75, "total_debits": 50.25}
+    misread = ROWS[1].model_copy(update={"balance": 3299.75})
+    for confidence, severity in ((0.41, "low"), (1.0, "medium")):
+        rows = [ROWS[0], misread.model_copy(update={"confidence": confidence})]
+        findings = run("statement_balance", _scanned(statement(transactions=rows, **fields)))
+        assert [(f.params["check"], f.severity) for f in findings] == [("running_balance", severity)]
+    unsure = statement(transactions=[ROWS[0], ROWS[1]], confidence={"closing_balance": 0.5},
+                       **{**fields, "closing_balance": 3449.75})
+    assert [(f.params["check"], f.severity) for f in run("statement_balance", _scanned(unsure))] == [
+        ("closing_balance", "low")]
