@@ -310,9 +310,10 @@ def _window_covered(first: date, last: date, periods: list[_Coverage]) -> bool:
 class IncomeNotDeposited(Rule):
     """A pay stub's net pay never arrives: no credit within 1% of it within five business days of
     its pay date on the statements covering that date. Real pay lands in the account; a fabricated
-    stub's pay does not (or it lands in an account the applicant did not show). A stub is only
-    judged when the statements cover its whole deposit window, so a statement that ends the day
-    before payroll settles is not a finding."""
+    stub's pay does not (or it lands in an account the applicant did not show). A stub is judged
+    when the statements cover its pay date, the day direct deposit settles. When they stop short of
+    the whole window (a statement that ends on the pay date), a missing credit asks for the next
+    statement (medium) rather than declining: a late credit would not show yet."""
 
     id = "income_deposited"
     code = "INCOME_NOT_DEPOSITED"
@@ -326,19 +327,25 @@ class IncomeNotDeposited(Rule):
         window = ctx.thresholds.deposit_window_business_days
         stubs = [(doc, pay_date, net) for doc in ctx.of_kind(DocKind.PAY_STUB)
                  if (pay_date := field_date(doc, "pay_date")) and (net := field_money(doc, "net_pay"))
-                 and _window_covered(pay_date, add_business_days(pay_date, window), periods)]
+                 and _covered(pay_date, periods)]
         if not stubs:
-            return NotRun("no pay stub with net pay and pay date whose deposit window a statement covers")
+            return NotRun("no pay stub with net pay and pay date that a statement covers")
         used: set[int] = set()
         findings = []
         # Latest stubs first: each credit pays one stub, and equal net pays must not share a credit.
         for doc, pay_date, net in sorted(stubs, key=lambda s: s[1], reverse=True):
             match = self._match(net, pay_date, credits, used, ctx)
             if match is None:
+                whole_window = _window_covered(add_business_days(pay_date, -window),
+                                               add_business_days(pay_date, window), periods)
+                shown = ("on the statements covering that date" if whole_window else
+                         f"on the statements, which end before the {window} business days a credit may take")
                 findings.append(self.finding(
                     f"{doc.file}: net pay {net} of {pay_date.isoformat()} is not credited within "
-                    f"{window} business days on the statements covering that date",
-                    (cite(doc, "net_pay"), cite(doc, "pay_date")), pay_date=pay_date.isoformat(), net_pay=float(net),
+                    f"{window} business days {shown}",
+                    (cite(doc, "net_pay"), cite(doc, "pay_date")),
+                    severity=Severity.HIGH if whole_window else Severity.MEDIUM,
+                    pay_date=pay_date.isoformat(), net_pay=float(net), whole_window_covered=whole_window,
                     amount_tolerance=ctx.thresholds.deposit_amount_tolerance, window_business_days=window))
             else:
                 used.add(match)

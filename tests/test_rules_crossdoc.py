@@ -126,11 +126,22 @@ COVERS = {"statement_period_end": "2026-03-13"}
         ([tx("2026-02-27", "HARTLEY FOODS PAYROLL", 2400.00)], COVERS, ["INCOME_NOT_DEPOSITED"]),
         ([tx("2026-03-10", "HARTLEY FOODS PAYROLL", 2300.00)], COVERS, ["INCOME_NOT_DEPOSITED"]),  # 7 days late
         ([], COVERS, ["INCOME_NOT_DEPOSITED"]),
-        ([], {}, "not_run"),  # the statement ends before the deposit window does
+        ([], {"statement_period_end": "2026-02-26"}, "not_run"),  # the statement ends before the pay date
+        ([tx("2026-02-27", "HARTLEY FOODS PAYROLL", 2300.00)], {"statement_period_end": "2026-02-27"}, []),
     ],
 )
 def test_income_deposited(rows: list[Transaction], fields: dict, expected: object) -> None:
     assert codes(run("income_deposited", stub(), statement(transactions=rows, **fields))) == expected
+
+
+@pytest.mark.parametrize(
+    ("period_end", "severity"),
+    [("2026-03-13", Severity.HIGH), ("2026-02-27", Severity.MEDIUM), ("2026-03-03", Severity.MEDIUM)],
+)
+def test_a_missing_credit_is_high_only_when_the_whole_window_is_shown(period_end: str, severity: Severity) -> None:
+    # A statement that ends on the pay date (or two business days after) could not show a late credit yet.
+    outcome = run("income_deposited", stub(), statement(transactions=[], statement_period_end=period_end))
+    assert [f.severity for f in outcome] == [severity]
 
 
 def test_two_stubs_cannot_share_one_credit() -> None:
