@@ -172,12 +172,15 @@ def _check_digit_twins(printed: str, machine: str) -> bool:
 
 
 def _glyphs_lost(printed: str, machine: str, most: int) -> bool:
-    """The MRZ reading is the printed name with at most ``most`` characters missing, in order.
+    """The MRZ reading is the printed name with at most ``most`` letters missing, in order, and
+    otherwise only look-alike letters apart.
 
     MRZ names carry no check digit, and OCR of the zone's tightly set OCR-B loses a glyph or two
-    ("JENNIFER<NNAH" for HANNAH) where nothing can repair it. Lost letters are not an edit: a forger
-    who changes a name writes another name, which adds or replaces letters.
+    ("JENNIFER<NNAH" for HANNAH), reads one as a filler ("SAMUEL<C<RISTQPHE" for CHRISTOPHER) or
+    as its look-alike (Q for O) where nothing can repair it. Lost letters are not an edit: a forger
+    who changes a name writes another name, which adds or replaces letters that do not look alike.
     """
+    printed, machine = (ocr_canonical(name.replace(" ", "")) for name in (printed, machine))
     if not printed or not machine or not 0 < len(printed) - len(machine) <= most:
         return False
     letters = iter(printed)
