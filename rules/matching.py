@@ -560,9 +560,15 @@ def _address_partial(a: PostalAddress, b: PostalAddress) -> bool:
             and (not a.directions or not b.directions or a.directions == b.directions))
 
 
+def _same_unit(a: str | None, b: str | None) -> bool:
+    """Units equal, given on one side only, or apart only in look-alike glyphs ("26B" read "268")."""
+    return _both_or_either_missing(a, b) or ocr_canonical(a or "") == ocr_canonical(b or "")
+
+
 def _address_street_slip(a: PostalAddress, b: PostalAddress) -> bool:
-    """Same number, unit and ZIP; street names one OCR slip apart or one cut short of the other."""
-    if not (a.number == b.number and _both_or_either_missing(a.unit, b.unit)
+    """Same number and ZIP; street names one OCR slip apart or one cut short of the other, units
+    the same or apart in look-alike glyphs."""
+    if not (a.number == b.number and _same_unit(a.unit, b.unit)
             and _both_or_either_missing(a.zip, b.zip)):
         return False
     left, right = " ".join(a.street), " ".join(b.street)
@@ -578,7 +584,7 @@ ADDRESSES: Comparison[PostalAddress] = Comparison(
         (Level("exact", "exact (after abbreviations)", True), lambda a, b: a == b),
         (Level("same", "same street address; suffix or direction given on one side only", True), _address_same),
         (Level("partial", "same street address; unit or ZIP given on one side only", True), _address_partial),
-        (Level("street_slip", "same number, unit and ZIP; street name one OCR slip apart or shortened", True),
+        (Level("street_slip", "same number and ZIP; street or unit one OCR slip apart, or street shortened", True),
          _address_street_slip),
     ),
     otherwise=Level("different", "different addresses", False),

@@ -73,6 +73,11 @@ def test_name_part_levels(left: str, right: str, level: str) -> None:
         ("123 Maple Ave, Dover, DE 19901", "123 Mapie Ave, Dover, DE 19901", "street_slip"),
         ("123 Main St, Springfield, IL 62701", "125 Main St, Springfield, IL 62701", "different"),
         ("123 Main St Apt 4, Springfield, IL 62701", "123 Main St Apt 9, Springfield, IL 62701", "different"),
+        # OCR read the unit's B as 8: the same flat; a unit with another number is another flat.
+        ("2118 Palmer Court Apt 26B, Port Kathleenhaven, NC 76684", "2118 PALMER CT #268, PORT KATHLEENHAVEN, NC 76684",
+         "street_slip"),
+        ("2118 Palmer Court Apt 26B, Port Kathleenhaven, NC 76684", "2118 PALMER CT #27B, PORT KATHLEENHAVEN, NC 76684",
+         "different"),
         ("123 Main St, Springfield, IL 62701", "123 Main St, Shelbyville, IL 62565", "different"),
         ("123 Main St", "", "null"),
     ],
