@@ -5,7 +5,9 @@ Each finding contributes a weight by severity; weights combine like independent 
 passes 100 and many low findings cannot outweigh one critical one. A decline needs at least one
 finding of high severity or above: medium means "a person should look" (an OCR'd figure that does not
 add up, a policy limit), and five such symptoms of one misread statement are still a question for a
-person, not a reason to turn the applicant away.
+person, not a reason to turn the applicant away. Low findings of one code on one document are one
+symptom and count once: a statement row OCR did not read breaks its closing balance, its running
+balance and its totals, and three cents-level doubts about one scan are not three reasons to look.
 
 | severity | weight |      | decision | when |
 |---|---|---|---|---|
@@ -39,8 +41,16 @@ Decision = Literal["clear", "review", "decline"]
 
 def risk_score(findings: Iterable[Finding]) -> int:
     """0..100: combined risk of the findings (see module docstring)."""
-    keep = math.prod(1.0 - SEVERITY_WEIGHT[f.severity] / 100.0 for f in findings)
+    counted = [f for f in findings if f.severity != Severity.LOW]
+    symptoms = {(f.code, _document(f)) for f in findings if f.severity == Severity.LOW}
+    weights = [SEVERITY_WEIGHT[f.severity] for f in counted] + [SEVERITY_WEIGHT[Severity.LOW]] * len(symptoms)
+    keep = math.prod(1.0 - weight / 100.0 for weight in weights)
     return round(100.0 * (1.0 - keep))
+
+
+def _document(finding: Finding) -> str | None:
+    """The document a finding is about: the file its first piece of evidence cites."""
+    return finding.evidence[0].file if finding.evidence else None
 
 
 def decide(findings: list[Finding]) -> tuple[int, Decision]:
