@@ -53,6 +53,7 @@ def score(bundles: list[Path], results: dict[str, dict[str, Any]]) -> dict[str, 
     forbidden_hits: dict[str, int] = defaultdict(int)
     misses: dict[str, list[str]] = defaultdict(list)
     fp_examples: list[str] = []
+    forbidden_examples: list[str] = []
     for bundle in bundles:
         truth, got = truth_of(bundle), results[str(bundle)]
         variant = "scan" if truth.get("variant") == "scan" else "digital"
@@ -66,8 +67,10 @@ def score(bundles: list[Path], results: dict[str, dict[str, Any]]) -> dict[str, 
             clean_fp[variant].append(flagged)
             if flagged and len(fp_examples) < 10:
                 fp_examples.append(f"{bundle.name} ({variant}): {got['decision']} {got['codes']}")
-        for code in set(truth.get("forbidden_codes", [])) & set(got["serious"]):
+        for code in sorted(set(truth.get("forbidden_codes", [])) & set(got["serious"])):
             forbidden_hits[code] += 1
+            if len(forbidden_examples) < 10:
+                forbidden_examples.append(f"{bundle.name} ({variant}, {truth.get('scenario')}): {code}")
         decisions.append(got["decision"] == truth["expected_decision"])
     recall = {
         code: {v: round(sum(h) / len(h), 4) for v, h in sorted(by_variant.items())}
@@ -85,6 +88,7 @@ def score(bundles: list[Path], results: dict[str, dict[str, Any]]) -> dict[str, 
         "decision_accuracy": _rate(decisions),
         "rules_ms_p50": round(statistics.median(r["rules_ms"] for r in results.values()), 2),
         "forbidden_code_hits": dict(sorted(forbidden_hits.items())),
+        "forbidden_code_examples": forbidden_examples,
         "misses": dict(misses),
         "false_positive_examples": fp_examples,
     }
@@ -107,9 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     bundles = bundle_set(args.count, args.seed, given=args.bundles, keep=args.out)
     paths = [str(b) for b in bundles]
     results = dict(zip(paths, parallel_map(verify_one, paths, args.workers), strict=True))
-    figures = score(bundles, results) | {"count": len(bundles), "seed": args.seed}
+    origin = {"bundles_from": str(args.bundles)} if args.bundles else {"seed": args.seed}
+    figures = score(bundles, results) | {"count": len(bundles), **origin}
 
-    print_figures(f"detection benchmark ({len(bundles)} bundles, seed {args.seed})", figures,
+    described = f"bundles from {args.bundles}" if args.bundles else f"seed {args.seed}"
+    print_figures(f"detection benchmark ({len(bundles)} bundles, {described})", figures,
                   json_path=args.json, expand=("recall_by_code",))
     return 0
 
