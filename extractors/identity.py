@@ -39,7 +39,7 @@ from extractors.layout import (
     value_right_of,
 )
 from extractors.mrz import FORMATS, FoundMRZ, find_mrz
-from extractors.normalize import clean_identifier, clean_name, parse_date
+from extractors.normalize import ascii_fold, clean_identifier, clean_name, letters_lost, parse_date
 from pipeline.models import DocKind, FieldValue, ReadDocument, Word
 
 IDENTITY_FIELDS: tuple[str, ...] = (
@@ -816,6 +816,37 @@ def merge_identity(
     return fields
 
 
+MRZ_NAME_LETTERS_LOST = 2
+"""Letters an OCR'd MRZ name may lack against the printed name and still be that name (the rules'
+``mrz_name_lost_glyphs`` default: the same judgement, made here to pick the better reading)."""
+_NAME_PARTS = ("surname", "given_names")
+PRINTED_NAME_MIN_CONFIDENCE = 0.70
+"""A printed name OCR read less surely than this does not replace the zone's reading."""
+
+
+def _prefer_fuller_printed_names(fields: dict[str, FieldValue]) -> None:
+    """Take a name part from the printed zone where the OCR'd MRZ lost a letter or two of it.
+
+    An MRZ name has no check digit, so a verified zone is no authority on it: "JEREY" in the zone
+    beside a confident printed "JEREMY" is the zone's OCR losing a glyph. The printed reading then
+    fills ``surname``/``given_names`` (and the full name); ``viz_*`` and ``mrz`` keep both readings,
+    and a printed name that is not the zone's with letters lost (another name) is left to the rules.
+    """
+    changed = False
+    for name in _NAME_PARTS:
+        machine, printed = fields.get(name), fields.get(f"viz_{name}")
+        if (machine is None or printed is None or machine.source != "mrz" or printed.source != "ocr"
+                or printed.confidence < PRINTED_NAME_MIN_CONFIDENCE):
+            continue
+        printed_letters = ascii_fold(str(printed.value))
+        if letters_lost(printed_letters, str(machine.value).upper(), MRZ_NAME_LETTERS_LOST):
+            fields[name] = printed.model_copy(update={"value": printed_letters})
+            changed = True
+    if changed and "surname" in fields and "given_names" in fields:
+        fields.pop("full_name", None)
+        _complete_names(fields)
+
+
 def _licence_country(lines: Sequence[Line]) -> str | None:
     text = "\n".join(line.text for line in lines[:12])
     if _CANADA_HEADERS.search(text):
@@ -852,6 +883,8 @@ class IdentityMixin:
             fields = merge_identity(
                 viz, machine, authoritative=bool(found and found.mrz.valid), sources=sources
             )
+            if found is not None and found.page not in text_pages:
+                _prefer_fuller_printed_names(fields)
         self._complete(fields, lines)
         return Extraction(fields=fields)
 

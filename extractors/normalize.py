@@ -7,6 +7,7 @@ type, so a caller can try the next candidate instead of catching exceptions.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from dateutil import parser as date_parser
@@ -159,6 +160,27 @@ def clean_name(text: str) -> str:
     """A name as printed, with spacing and stray punctuation tidied (case kept)."""
     text = re.sub(r"[^\w\s,.'\-]", " ", text, flags=re.UNICODE)
     return re.sub(r"\s+", " ", text).strip(" ,.-")
+
+
+def ascii_fold(text: str) -> str:
+    """Upper-case ASCII without accents: ``"José Núñez"`` -> ``"JOSE NUNEZ"`` (as an MRZ prints it)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
+def letters_lost(printed: str, machine: str, most: int) -> bool:
+    """Whether ``machine`` is ``printed`` with 1 to ``most`` characters missing, the rest in order
+    (spaces and MRZ fillers ignored).
+
+    MRZ names carry no check digit, and OCR of a zone's tightly set OCR-B drops a glyph or two
+    ("JEREY" for JEREMY, "KEDRA" for KENDRA) where nothing can repair it; a forger who changes a
+    name writes another name, which adds or replaces letters.
+    """
+    printed, machine = (re.sub(r"[\s<]", "", name) for name in (printed, machine))
+    if not printed or not machine or not 0 < len(printed) - len(machine) <= most:
+        return False
+    letters = iter(printed)
+    return all(char in letters for char in machine)
 
 
 def clean_identifier(text: str) -> str:

@@ -12,7 +12,6 @@ OCR slip); rules only fire on the ones that disagree.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +22,8 @@ from nameparser import HumanName
 from nameparser.config import Constants
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import partial_ratio, token_sort_ratio
+
+from extractors.normalize import ascii_fold
 
 T = TypeVar("T")
 
@@ -106,12 +107,6 @@ _OCR_CHAR = str.maketrans({"0": "O", "Q": "O", "D": "O", "1": "I", "L": "I", "|"
                            "5": "S", "6": "G", "8": "B", "U": "V"})
 # Letter pairs OCR reads as one letter (and vice versa), for names.
 _OCR_DIGRAPHS = (("RN", "M"), ("VV", "W"), ("CL", "D"), ("LI", "H"))
-
-
-def ascii_fold(text: str) -> str:
-    """Upper-case ASCII without accents: ``"José Núñez"`` -> ``"JOSE NUNEZ"`` (as an MRZ prints it)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
 
 
 def ocr_canonical(text: str) -> str:

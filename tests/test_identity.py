@@ -389,3 +389,24 @@ def test_a_misread_second_language_label_is_not_the_value(label_row: list, expec
         *(row(500 + 40 * i, (100, line)) for i, line in enumerate(TD1)),
     )
     assert extract(DocKind.ID_CARD, doc)["viz_surname"] == expected
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        ("ANNA MARIA", "ANNA MARIA"),  # the zone's OCR lost the A of MARIA: the printed reading is fuller
+        ("ANNA MARTA", "ANNA MRIA"),  # another name, not the zone's with letters lost: left for the rules
+    ],
+)
+def test_a_printed_name_fills_in_letters_the_zone_ocr_lost(printed: str, expected: str) -> None:
+    zone = [TD1[0], TD1[1], "ERIKSSON<<ANNA<MRIA<<<<<<<<<<<"]
+    doc = document(
+        row(20, (100, "IDENTITY CARD")),
+        row(100, (100, "Surname"), (600, "ERIKSSON")),
+        row(140, (100, "Given names"), (600, printed)),
+        *(row(500 + 40 * i, (100, line)) for i, line in enumerate(zone)),
+    )
+    got = extract(DocKind.ID_CARD, doc)
+    assert got["given_names"] == expected and got["viz_given_names"] == printed
+    assert got["full_name"] == f"{expected} ERIKSSON"
+    assert got["mrz"][2] == zone[2]  # the zone's own reading is kept as evidence
