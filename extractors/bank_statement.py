@@ -204,8 +204,15 @@ def _unlabelled_period(lines: Sequence[Line], sources: Sources) -> tuple[FieldVa
 
 
 def _read_tables(lines: Sequence[Line], headers: Sequence[Header], period: tuple[date | None, date | None]) -> _Table:
-    """Every transaction row under a header, across pages; a page without a header keeps the last one's columns."""
+    """Every transaction row under a header, across pages; a page without a header keeps the last one's columns.
+
+    A page with no header before the first one (OCR lost the first page's heading, printed on a tinted
+    band, down to "Description Balance") takes the first header's columns for its dated rows only: one
+    statement prints one table layout, and its summary block ("Previous Balance ...") is no row.
+    """
     by_line = {id(h.line): h for h in headers}
+    headed_pages = {h.line.page for h in headers}
+    borrowed = headers[0] if headers else None
     table = _Table()
     active: Header | None = None
     last: _Row | None = None
@@ -219,12 +226,17 @@ def _read_tables(lines: Sequence[Line], headers: Sequence[Header], period: tuple
             active, last = header, None
             table.used.add(id(line))
             continue
-        if active is None:
+        columns = active
+        if columns is None and borrowed and line.page < borrowed.line.page and line.page not in headed_pages:
+            columns = borrowed
+        if columns is None:
             continue
-        parsed = _parse_line(line, active, period)
+        parsed = _parse_line(line, columns, period)
         if parsed is None:
             continue
         kind, row, cells = parsed
+        if kind == "balance" and active is None:
+            continue  # a summary line above the lost heading, not the table's balance row
         if kind == "balance":
             label = " ".join(row.description)
             balance = cells.get("balance") or next(iter(cells.values()), None)

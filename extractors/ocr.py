@@ -75,8 +75,10 @@ Tesseract dropped, not a card whose unread ink is a photo, a seal or a barcode."
 REREAD_WORK_SCALE = 0.25
 """Unread ink is looked for on a quarter-size copy: a line (>= 0.6 text heights, ~5 px here) stays
 resolvable, and the search costs ~10 ms a page instead of ~100 ms at full size."""
-REREAD_MAX_REGIONS = 12
-"""Most regions re-read on one page (the largest first): a bound on the extra cost."""
+REREAD_MAX_REGIONS = 24
+"""Most regions re-read on one page (the largest first): a bound on the extra cost. A statement page
+whose balance column read doubtfully holds a dozen such amounts besides its dropped heading words;
+the crops share one call, so twice as many cost a few tens of ms."""
 REREAD_HEIGHT = (0.6, 2.5)
 """Height of a region of unread ink, in text heights, for it to be a line of text."""
 REREAD_MIN_WIDTH = 1.5

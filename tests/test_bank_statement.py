@@ -347,3 +347,17 @@ def test_a_full_row_date_near_the_period_is_kept_as_printed() -> None:
     got = _extract(_garble(ocr_two_pages(), "03/04", ("02/27/2026",)))
     row = next(t for t in got.transactions if t.description == "GAS STATION")
     assert row.date.isoformat() == "2026-02-27"
+
+
+def test_a_first_page_whose_heading_ocr_lost_takes_the_next_pages_columns() -> None:
+    """Page 1's heading read only as "Description Balance": its dated rows still count, under page
+    2's columns; its summary block ("Beginning Balance", "Ending Balance") stays the summary."""
+    document = debit_credit_columns()
+    first = document.pages[0]
+    heading_lost = tuple(w for w in first.words if w.text not in ("Date", "Withdrawals", "Deposits"))
+    document = document.model_copy(update={"pages": (first.model_copy(update={"words": heading_lost}),
+                                                     *document.pages[1:])})
+    got = BankStatementExtractor().extract(document, document_lines(document.pages))
+    assert [(t.date.isoformat(), t.description, t.amount, t.balance, t.page) for t in got.transactions] \
+        == EXPECTED["debit_credit_columns"]["transactions"]
+    assert got.fields["opening_balance"].value == 1000.0 and got.fields["closing_balance"].value == 3975.99
