@@ -15,6 +15,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from rapidfuzz.distance import Levenshtein
+
 from extractors.normalize import mask
 from pipeline.models import (
     IDENTITY_KINDS,
@@ -103,13 +105,17 @@ class AnchoredComparison(Rule):
                     f"{self.subject} on {other.source} does not match {anchor.source}: {outcome.level.label}"
                     f"{self.detail(outcome, anchor, other)}",
                     (anchor.evidence, other.evidence),
-                    severity=Severity.MEDIUM if outcome.level.name in self.lesser else None,
+                    severity=self.reported_severity(outcome, anchor, other, ctx),
                     level=outcome.level.name, levels_tried=self.comparison.describe()))
         return findings
 
     def detail(self, outcome: Outcome, anchor: Claim, other: Claim) -> str:
         """Extra words for the message (which parts differ); none by default."""
         return ""
+
+    def reported_severity(self, outcome: Outcome, anchor: Claim, other: Claim, ctx: RuleContext) -> Severity | None:
+        """The finding's severity; ``None`` for the rule's own. ``lesser`` levels are one lower."""
+        return Severity.MEDIUM if outcome.level.name in self.lesser else None
 
 
 def _claim(alternatives: Sequence[Any], evidence: Evidence) -> list[Claim]:
@@ -178,7 +184,8 @@ class AddressMismatch(AnchoredComparison):
     """The declared address differs from the ID's, the pay stub's or the statement's beyond
     abbreviation (Street/St, Apt/#, North/N, ZIP+4, case and punctuation). Mail-drop and
     borrowed-document fraud show up as addresses that do not line up; a recent move does too, which
-    is why this is medium severity."""
+    is why this is medium severity. An OCR'd address one digit off in its street number or ZIP, or
+    read without its street number, is low: that is how OCR garbles an address, not how people move."""
 
     id = "address_consistency"
     code = "ADDRESS_MISMATCH"
@@ -203,6 +210,30 @@ class AddressMismatch(AnchoredComparison):
     def detail(self, outcome: Outcome, anchor: Claim, other: Claim) -> str:
         parts = address_differences(anchor.alternatives[0], other.alternatives[0])
         return f" (differs in {', '.join(parts)})" if parts else ""
+
+    def reported_severity(self, outcome: Outcome, anchor: Claim, other: Claim, ctx: RuleContext) -> Severity | None:
+        """Low when OCR read the other address and it differs only as OCR garbles: one digit of the
+        street number or ZIP ("693" for 893), or no street number read at all ("Pune PW 76950")."""
+        if not _read_by_ocr(ctx, other.evidence) and not _read_by_ocr(ctx, anchor.evidence):
+            return None
+        left, right = anchor.alternatives[0], other.alternatives[0]
+        if left.number is None or right.number is None:
+            return Severity.LOW
+        parts = address_differences(left, right)
+        one_digit = {"street number": (left.number, right.number), "ZIP": (left.zip, right.zip)}
+        if len(parts) == 1 and parts[0] in one_digit:
+            a, b = one_digit[parts[0]]
+            if len(a) == len(b) and Levenshtein.distance(a, b) == 1:
+                return Severity.LOW
+        return None
+
+
+def _read_by_ocr(ctx: RuleContext, evidence: Evidence) -> bool:
+    """Whether the cited field of a bundle document was read by OCR."""
+    for doc in ctx.documents:
+        if doc.file == evidence.file and evidence.field in doc.fields:
+            return doc.fields[evidence.field].source == "ocr"
+    return False
 
 
 class IdNumberMismatch(Rule):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from rule_builders import application, codes, passport, run, statement, stub, tx
 
@@ -69,6 +71,32 @@ def test_a_declared_number_matching_the_printed_reading_is_the_documents() -> No
 def test_id_number_message_is_masked() -> None:
     [finding] = run("id_number_consistency", passport(), app=application(id_number="Z99999999"))
     assert "Z99999999" not in finding.message and "C01X00T47" not in finding.message
+
+
+def _ocr_stub(**fields: Any) -> ExtractedDocument:
+    document = stub(**fields)
+    read = {k: v.model_copy(update={"source": "ocr"}) for k, v in document.fields.items()}
+    return document.model_copy(update={"source": "ocr", "fields": read})
+
+
+@pytest.mark.parametrize(
+    ("on_stub", "severity"),
+    [
+        ("693 Valley Ave, Melodyshire, SD 69285", Severity.LOW),  # 8 read as 6 in the street number
+        ("893 Valley Ave, Melodyshire, SD 69235", Severity.LOW),  # one digit of the ZIP
+        ("Pune SD 69285", Severity.LOW),  # OCR lost the street line's number
+        ("643 Valley Ave, Melodyshire, SD 69285", Severity.MEDIUM),  # two digits: another house
+        ("893 Hill Rd, Melodyshire, SD 69285", Severity.MEDIUM),  # another street
+    ],
+)
+def test_an_ocr_address_one_digit_off_is_low(on_stub: str, severity: Severity) -> None:
+    declared = application(address="893 Valley Ave, Melodyshire, SD 69285")
+    [finding] = run("address_consistency", _ocr_stub(employee_address=on_stub), app=declared)
+    assert finding.severity == severity
+    # From a text layer the same digit is what the document says.
+    if on_stub.startswith("693"):
+        [typed] = run("address_consistency", stub(employee_address=on_stub), app=declared)
+        assert typed.severity == Severity.MEDIUM
 
 
 @pytest.mark.parametrize(
