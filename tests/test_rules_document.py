@@ -164,3 +164,18 @@ def test_an_ocr_mrz_name_with_letters_lost_is_the_printed_name() -> None:
     # Another name, not a shortened one, is a mismatch on a scan too.
     other = _scanned(passport(given_names="ROBERT JANE", viz_given_names="ROBERT JAMES"))
     assert [f.params["field"] for f in run("identity_mrz_visual", other)] == ["given_names"]
+
+
+def test_a_zone_that_verifies_with_the_printed_number_was_misread() -> None:
+    """OCR read the zone's J as 7: the printed number in its place makes every check digit agree."""
+    zone = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
+    misread = [zone[0], "L898902736" + zone[1][10:]]
+    fields = {"mrz": misread, "mrz_checks": "document_number:bad,date_of_birth:ok,expiry_date:ok,composite:bad",
+              "mrz_valid": 0, "document_number": "L898902C3"[:7] + "73", "viz_document_number": "L898902C3"}
+    [finding] = run("identity_mrz_checksum", _scanned(passport(**fields)))
+    assert finding.severity.name == "LOW" and finding.params["misread"] == "document_number"
+    # A printed number that does not verify either: the zone fails as printed.
+    other = {**fields, "viz_document_number": "L898902C4"}
+    assert [f.severity.name for f in run("identity_mrz_checksum", _scanned(passport(**other)))] == ["HIGH"]
+    # From a text layer nothing was misread.
+    assert [f.severity.name for f in run("identity_mrz_checksum", passport(**fields))] == ["HIGH"]
