@@ -321,6 +321,8 @@ class ForensicSettings(BaseModel):
     """...unless it is one digit swapped for another and OCR is at least this sure."""
     ocr_confirm_scale: float = 1.5
     """A one-digit disagreement is read again alone at this enlargement; a slip that does not repeat is no finding."""
+    ocr_confirm_thin_px: int = 3
+    """...and once more with its strokes thinned by this grey-dilation kernel (1 or less: not at all)."""
     ocr_mismatch_strength: float = 0.8
     ocr_blank_strength: float = 0.6
     # --- Images -----------------------------------------------------------------------------

@@ -72,7 +72,7 @@ class MrzChecksumInvalid(Rule):
         checks = parse_mrz_checks(field_text(doc, "mrz_checks") or "")
         failed = [name for name, ok in checks.items() if not ok]
         evidence = (cite(doc, "mrz"), cite(doc, "mrz_checks"))
-        if failed and set(failed) <= {"document_number", "composite"} and _printed_number_verifies(doc):
+        if failed and set(failed) <= {"document_number", "composite"} and number_verified_by_print(doc):
             # OCR misread the zone's number ("14P722144" for 14PJ22144): the printed number, put in its
             # place, makes every check digit agree. An altered zone does not verify with any number.
             return self.finding(
@@ -87,23 +87,41 @@ class MrzChecksumInvalid(Rule):
         return None
 
 
-def _printed_number_verifies(doc: ExtractedDocument) -> bool:
-    """Whether the OCR'd zone, with the printed (also OCR'd) document number in place of the one it
-    read, verifies: every check digit agrees."""
+def number_verified_by_print(doc: ExtractedDocument) -> str | None:
+    """The document number that makes an OCR'd zone verify once the printed (also OCR'd) reading
+    stands in for the zone's where the two disagree character for character, or None.
+
+    Each reading can lose a glyph the other kept ('C73321812' in the zone, '73321872' printed): the
+    printed characters replace the zone's only where both have one, so a character one reading
+    dropped is taken from the other. Text layers are not repaired."""
     zone = doc.value("mrz")
-    machine, printed = field_text(doc, "document_number"), field_text(doc, "viz_document_number")
-    if doc.source == "text" or not isinstance(zone, list) or not machine or not printed:
-        return False
-    printed = clean_id(printed) or ""
-    if len(printed) != len(machine) or printed == machine:
-        return False
+    printed = clean_id(field_text(doc, "viz_document_number") or "")
+    if doc.source == "text" or not isinstance(zone, list) or not printed:
+        return None
     lines = [str(line) for line in zone]
+    as_read = parse_mrz(lines, ocr=False)
+    machine = as_read.values.get("document_number", "") if as_read else ""
+    if not machine or as_read is None or as_read.valid:
+        return None
     at = next((i for i, line in enumerate(lines) if machine in line), None)
     if at is None:
-        return False
-    lines[at] = lines[at].replace(machine, printed, 1)
-    reparsed = parse_mrz(lines, ocr=False)
-    return reparsed is not None and reparsed.valid
+        return None
+    for candidate in dict.fromkeys((printed, _replaced_where_both_read(machine, printed))):
+        if candidate == machine or len(candidate) != len(machine):
+            continue
+        trial = [*lines[:at], lines[at].replace(machine, candidate, 1), *lines[at + 1:]]
+        reparsed = parse_mrz(trial, ocr=False)
+        if reparsed is not None and reparsed.valid:
+            return candidate
+    return None
+
+
+def _replaced_where_both_read(machine: str, printed: str) -> str:
+    out = list(machine)
+    for op, m0, m1, p0, p1 in Levenshtein.opcodes(machine, printed):
+        if op == "replace" and m1 - m0 == p1 - p0:
+            out[m0:m1] = printed[p0:p1]
+    return "".join(out)
 
 
 # (printed-zone field, MRZ field, kind of comparison)

@@ -61,6 +61,16 @@ def tx(day: str, description: str, amount: float, balance: float | None = None) 
                        page=1, bbox=BOX)
 
 
+def scanned(document: ExtractedDocument) -> ExtractedDocument:
+    """The same document as read from a photo: every field and the document from OCR."""
+    fields = {k: v.model_copy(update={"source": "ocr"}) for k, v in document.fields.items()}
+    return document.model_copy(update={"source": "ocr", "fields": fields})
+
+
+MISREAD_ZONE = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898962C36UTO7408122F1204159ZE184226B<<<<<10"]
+"""The ICAO specimen's zone with its document number's 0 read as 6 (L898902C3 → L898962C3)."""
+
+
 def statement(file: str = "statement.pdf", transactions: list[Transaction] | None = None,
               **fields: Any) -> ExtractedDocument:
     base = {"bank_name": "First River Bank", "account_holder": "Robert Smith", "account_number": "XXXX4821",

@@ -175,22 +175,22 @@ def test_text_layer_against_ocr() -> None:
     assert signals == {"net_pay": "ocr_disagrees", "pay_date": "field_not_visible"}
 
 
-class TwoReadings:
-    """The stacked read says one thing, a crop read alone (psm 7) says another."""
+class StackedThenAlone:
+    """The stacked read says one thing; each later read of the crop alone (psm 7) says the next of ``alone``."""
 
-    def __init__(self, stacked: str, alone: str) -> None:
-        self.stacked, self.alone, self.calls = stacked, alone, 0
+    def __init__(self, stacked: str, *alone: str) -> None:
+        self.stacked, self.alone, self.calls = stacked, list(alone), 0
 
     def read_words(self, image: np.ndarray, *, psm: int, lang: str, timeout_s: float) -> list[Word]:
         self.calls += 1
         h = image.shape[0]
-        text = self.alone if psm == 7 else self.stacked
+        text = self.alone.pop(0) if psm == 7 else self.stacked
         return [Word(text=text, bbox=(20, h // 2 - 5, 80, h // 2 + 5), confidence=0.94)]
 
 
-def _one_digit_signals(stacked: str, alone: str) -> tuple[list[str], int]:
+def _one_digit_signals(stacked: str, *alone: str) -> tuple[list[str], int]:
     canvas, placed = text_layer.stack([_crop("pay_date", "10-OCT-2026", True)])
-    engine = TwoReadings(stacked, alone)
+    engine = StackedThenAlone(stacked, *alone)
     readings = text_layer.read_crops(canvas, placed, engine, CFG)  # type: ignore[arg-type]
     return [s.name for s in text_layer.compare(placed, readings, CFG)], engine.calls
 
@@ -199,9 +199,22 @@ def test_a_one_digit_slip_that_does_not_repeat_is_no_finding() -> None:
     assert _one_digit_signals("40-OCT-2026", "10-OCT-2026") == ([], 2)
 
 
-def test_a_forged_digit_reads_the_same_twice() -> None:
-    assert _one_digit_signals("40-OCT-2026", "40-OCT-2026") == (["ocr_disagrees"], 2)
-    assert _one_digit_signals("10-OCT-2026", "10-OCT-2026") == ([], 1)  # agreement costs no second read
+def test_a_slip_that_repeats_enlarged_but_not_with_thinner_strokes_is_no_finding() -> None:
+    # A bold '5' reads '9' at every size; with its strokes thinned it reads '5' again.
+    assert _one_digit_signals("40-OCT-2026", "40-OCT-2026", "10-OCT-2026") == ([], 3)
+
+
+def test_a_forged_digit_reads_the_same_every_time() -> None:
+    assert _one_digit_signals("40-OCT-2026", "40-OCT-2026", "40-OCT-2026") == (["ocr_disagrees"], 3)
+    assert _one_digit_signals("10-OCT-2026") == ([], 1)  # agreement costs no second read
+
+
+def test_the_thinned_view_has_lighter_strokes_than_the_enlarged_one() -> None:
+    image = np.full((30, 120), 255, dtype=np.uint8)
+    image[10:20, 10:100] = 0
+    enlarged, thinned = text_layer.confirm_views(image, CFG)
+    assert enlarged.shape == thinned.shape
+    assert (thinned < 128).sum() < (enlarged < 128).sum()
 
 
 def test_disagreement_compares_digits_for_numbers_and_letters_for_names() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rule_builders import application, codes, passport, run, statement, stub, tx
+from rule_builders import MISREAD_ZONE, application, codes, passport, run, scanned, statement, stub, tx
 
 from pipeline.models import ExtractedDocument, Severity, Transaction
 
@@ -66,6 +66,17 @@ def test_a_declared_number_matching_the_printed_reading_is_the_documents() -> No
     assert codes(run("id_number_consistency", card, app=application(id_number="L0K57277Q"))) == []
     other = passport(document_number="LOK57277O", viz_document_number="L0K57277Q")
     assert codes(run("id_number_consistency", other, app=application(id_number="Z99999999"))) == ["ID_NUMBER_MISMATCH"]
+
+
+def test_a_declared_number_the_zone_verifies_with_is_the_documents() -> None:
+    """The zone read L898962C3, the print L8989023: together, L898902C3 makes every check digit agree."""
+    fields = {"mrz": MISREAD_ZONE, "document_number": "L8989023", "viz_document_number": "L8989023"}
+    app = application(id_number="L898902C3")
+    assert codes(run("id_number_consistency", scanned(passport(**fields)), app=app)) == []
+    # A text layer is not repaired; another declared number does not verify.
+    assert codes(run("id_number_consistency", passport(**fields), app=app)) == ["ID_NUMBER_MISMATCH"]
+    other = application(id_number="L898902C8")
+    assert codes(run("id_number_consistency", scanned(passport(**fields)), app=other)) == ["ID_NUMBER_MISMATCH"]
 
 
 def test_id_number_message_is_masked() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rule_builders import application, codes, passport, run, statement, stub
+from rule_builders import MISREAD_ZONE, application, codes, passport, run, scanned, statement, stub
 
 from pipeline.models import ExtractedDocument
 
@@ -134,35 +134,29 @@ def test_identity_mrz_visual_not_run_without_printed_zone() -> None:
     assert codes(run("identity_mrz_visual", passport())) == "not_run"
 
 
-def _scanned(document: ExtractedDocument) -> ExtractedDocument:
-    """The same document as read from a photo: every field and the document from OCR."""
-    fields = {k: v.model_copy(update={"source": "ocr"}) for k, v in document.fields.items()}
-    return document.model_copy(update={"source": "ocr", "fields": fields})
-
-
 def test_one_digit_off_in_a_doubted_ocr_reading_is_low() -> None:
-    doubted = _scanned(passport(viz_document_number="C01X00T48", confidence={"viz_document_number": 0.62}))
+    doubted = scanned(passport(viz_document_number="C01X00T48", confidence={"viz_document_number": 0.62}))
     [finding] = run("identity_mrz_visual", doubted)
     assert finding.severity.name == "LOW" and finding.params["level"] == "doubted_digit"
     # OCR was sure of what is printed: one digit off is an edit until shown otherwise.
-    [sure] = run("identity_mrz_visual", _scanned(passport(viz_document_number="C01X00T48")))
+    [sure] = run("identity_mrz_visual", scanned(passport(viz_document_number="C01X00T48")))
     assert sure.severity.name == "HIGH"
     # Two digits off stay high however unsure OCR was.
-    apart = _scanned(passport(viz_document_number="C01X00T58", confidence={"viz_document_number": 0.62}))
+    apart = scanned(passport(viz_document_number="C01X00T58", confidence={"viz_document_number": 0.62}))
     assert [f.severity.name for f in run("identity_mrz_visual", apart)] == ["HIGH"]
 
 
 def test_an_ocr_mrz_name_with_letters_lost_is_the_printed_name() -> None:
-    lost = _scanned(passport(given_names="ROBERT JES", viz_given_names="ROBERT JAMES"))
+    lost = scanned(passport(given_names="ROBERT JES", viz_given_names="ROBERT JAMES"))
     assert run("identity_mrz_visual", lost) == []
     # A letter read as a filler, another lost and an O read as its look-alike Q.
-    garbled = _scanned(passport(given_names="SAMUEL C RISTQPHE", viz_given_names="SAMUEL CHRISTOPHER"))
+    garbled = scanned(passport(given_names="SAMUEL C RISTQPHE", viz_given_names="SAMUEL CHRISTOPHER"))
     assert run("identity_mrz_visual", garbled) == []
     # On a text layer nothing is lost by reading: the MRZ says something else.
     assert [f.params["field"] for f in run("identity_mrz_visual", passport(
         given_names="ROBERT JES", viz_given_names="ROBERT JAMES"))] == ["given_names"]
     # Another name, not a shortened one, is a mismatch on a scan too.
-    other = _scanned(passport(given_names="ROBERT JANE", viz_given_names="ROBERT JAMES"))
+    other = scanned(passport(given_names="ROBERT JANE", viz_given_names="ROBERT JAMES"))
     assert [f.params["field"] for f in run("identity_mrz_visual", other)] == ["given_names"]
 
 
@@ -172,10 +166,21 @@ def test_a_zone_that_verifies_with_the_printed_number_was_misread() -> None:
     misread = [zone[0], "L898902736" + zone[1][10:]]
     fields = {"mrz": misread, "mrz_checks": "document_number:bad,date_of_birth:ok,expiry_date:ok,composite:bad",
               "mrz_valid": 0, "document_number": "L898902C3"[:7] + "73", "viz_document_number": "L898902C3"}
-    [finding] = run("identity_mrz_checksum", _scanned(passport(**fields)))
+    [finding] = run("identity_mrz_checksum", scanned(passport(**fields)))
     assert finding.severity.name == "LOW" and finding.params["misread"] == "document_number"
     # A printed number that does not verify either: the zone fails as printed.
     other = {**fields, "viz_document_number": "L898902C4"}
-    assert [f.severity.name for f in run("identity_mrz_checksum", _scanned(passport(**other)))] == ["HIGH"]
+    assert [f.severity.name for f in run("identity_mrz_checksum", scanned(passport(**other)))] == ["HIGH"]
     # From a text layer nothing was misread.
     assert [f.severity.name for f in run("identity_mrz_checksum", passport(**fields))] == ["HIGH"]
+
+
+def test_a_zone_and_a_print_that_each_lost_another_glyph_verify_together() -> None:
+    """The zone read 0 as 6, the print lost its C: where both read a character the print's stands in."""
+    fields = {"mrz": MISREAD_ZONE, "mrz_checks": "document_number:bad,date_of_birth:ok,expiry_date:ok,composite:bad",
+              "mrz_valid": 0, "document_number": "L8989023", "viz_document_number": "L8989023"}
+    [finding] = run("identity_mrz_checksum", scanned(passport(**fields)))
+    assert finding.severity.name == "LOW"
+    # The print agrees with the zone's misread digit: nothing makes the zone verify.
+    same = {**fields, "viz_document_number": "L8989623"}
+    assert [f.severity.name for f in run("identity_mrz_checksum", scanned(passport(**same)))] == ["HIGH"]
