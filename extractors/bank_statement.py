@@ -19,6 +19,7 @@ from extractors.base import Extraction, Extractor, signal
 from extractors.layout import Line, union_bbox
 from extractors.normalize import clean_name, find_dates, parse_date
 from extractors.tables import (
+    DOUBTED_CONFIDENCE,
     REPAIR_PENALTY,
     AmountRow,
     Cell,
@@ -86,8 +87,6 @@ BANK_WORDS = ("bank", "credit union", "savings", "financial", "trust", "bancorp"
 _ACCOUNT_SHAPE = re.compile(r"^[\dXx*\u2022#\-. ]*\d{2,}[\dXx*\u2022\-. ]*$")
 _MASK_CHARS = "*#Xx\u2022"
 _MASKED = re.compile(rf"^(?P<mask>[{_MASK_CHARS}][{_MASK_CHARS}\d\-. ]*?)(?P<last>\d{{4}})$")
-_DOUBTED = 0.6
-"""OCR confidence below which the reader itself doubted a word's characters."""
 _MATCH = 0.005
 """Two amounts agree when they differ by less than half a cent."""
 
@@ -306,7 +305,7 @@ def _parse_line(
 def _doubted_in_amount_column(word: Word, header: Header) -> bool:
     """Ink OCR doubted (``= Hs ¥ 6``) where a row's amount belongs."""
     column = header.column_at(word.bbox)
-    return word.confidence < _DOUBTED and column is not None and column.role in ("amount", "debit", "credit")
+    return word.confidence < DOUBTED_CONFIDENCE and column is not None and column.role in ("amount", "debit", "credit")
 
 
 def _signed(roles: dict[str, Cell]) -> float:
@@ -440,7 +439,7 @@ def _parties(lines: Sequence[Line], sources: Sources) -> dict[str, FieldValue]:
         out["bank_name"] = bank
     account = labelled(lines, ACCOUNT_LABELS, lambda t: bool(_ACCOUNT_SHAPE.match(t)) and len(t.strip()) >= 4)
     if account is not None:
-        printed = masked_account(account.found.text.strip(), doubted=account.found.confidence < _DOUBTED)
+        printed = masked_account(account.found.text.strip(), doubted=account.found.confidence < DOUBTED_CONFIDENCE)
         out["account_number"] = make_field(printed, page=account.found.page, bbox=account.found.bbox,
                                            raw=account.found.text, confidence=account.confidence, sources=sources)
     holder = labelled(lines, HOLDER_LABELS, lambda t: looks_like_name(clean_name(t)))

@@ -18,6 +18,7 @@ from extractors.base import Extraction, Extractor, signal
 from extractors.layout import Line
 from extractors.normalize import clean_name, parse_date
 from extractors.tables import (
+    DOUBTED_CONFIDENCE,
     AddressBlock,
     Amount,
     AmountRow,
@@ -42,7 +43,7 @@ from extractors.tables import (
     repair_date_text,
     tokens,
 )
-from pipeline.models import DocKind, FieldValue, LineItem, ReadDocument
+from pipeline.models import DocKind, FieldValue, LineItem, ReadDocument, Word
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ class PayStubExtractor(Extractor):
         put("ytd_gross", _pick(rows, sections, "gross_pay", "ytd", section_total="earnings"))
         put("ytd_net", _pick(rows, sections, "net_pay", "ytd") or _pick(rows, sections, "ytd_net", "current"))
         put("total_deductions", _positive(_total_deductions(rows, sections, gross, net)))
-        out.deductions = _deductions(rows, sections)
+        out.deductions = _deductions(rows, sections, lines)
         out.fields.update(_date_fields(lines, sources))
         out.fields.update(_party_fields(lines, sources))
         frequency = _frequency(lines, out.fields, sources)
@@ -201,8 +202,9 @@ def _section_marks(lines: Sequence[Line], headers: Sequence[Header]) -> list[_Se
 
 
 def _section_kind(text: str) -> str | None:
-    # "Total Deductions" labels a sum, not the start of a table of deductions.
-    if tokens(text)[:1] == ["total"]:
+    # "Total Deductions" (or a summary box's "Deductions Total") labels a sum, not the start of a
+    # table of deductions: the box's own "YTD:" line under it is no deduction.
+    if "total" in tokens(text):
         return None
     scores = {kind: label_score(text, words, max_extra=2) for kind, words in SECTIONS.items()}
     kind, score = max(scores.items(), key=lambda t: t[1])
@@ -309,13 +311,16 @@ MAX_ROW_GAP = 4.0
 """Row heights of blank space after which a deductions table has ended (absent a new heading)."""
 
 
-def _deductions(rows: Sequence[AmountRow], marks: Sequence[_SectionMark]) -> list[LineItem]:
-    """Rows of a deductions/taxes section, and rows outside any section named like a deduction."""
+def _deductions(rows: Sequence[AmountRow], marks: Sequence[_SectionMark], lines: Sequence[Line]) -> list[LineItem]:
+    """Rows of a deductions/taxes section, and rows outside any section named like a deduction.
+
+    A row of the deductions table whose current amount OCR could not make out is kept with no
+    amount: the table's sum is then unknown, not short by that row."""
     items = []
     for row in rows:
         cell = row.amounts.get("current")
         words = tokens(row.label)
-        if cell is None or not words or any(w in NON_DEDUCTION_WORDS for w in words):
+        if not words or any(w in NON_DEDUCTION_WORDS for w in words):
             continue
         if label_score(row.label, CHEQUE_LABELS, max_extra=6) >= 0.8 or _is_header_fragment(row.label):
             continue
@@ -324,23 +329,41 @@ def _deductions(rows: Sequence[AmountRow], marks: Sequence[_SectionMark]) -> lis
         if any(label_score(row.label, LABELS[name]) >= 0.8 for name in ("net_pay", "gross_pay")):
             continue
         section = _section_of(row, marks)
-        if section == "earnings":
-            continue
         named = any(label_score(row.label, (w,), max_extra=5) >= 0.8 for w in DEDUCTION_WORDS)
-        if section == "deductions" or (section is None and named):
-            ytd = row.amounts.get("ytd")
-            items.append(
-                LineItem(
-                    name=row.label.strip(" :"),
-                    amount=abs(cell.value),
-                    ytd=abs(ytd.value) if ytd else None,
-                    confidence=round(cell.confidence, 4),
-                    page=row.page,
-                    bbox=(min(row.label_bbox[0], cell.bbox[0]), min(row.label_bbox[1], cell.bbox[1]),
-                          max(row.label_bbox[2], cell.bbox[2]), max(row.label_bbox[3], cell.bbox[3])),
-                )
-            )
+        if section == "earnings" or not (section == "deductions" or (section is None and named)):
+            continue
+        ytd = row.amounts.get("ytd")
+        name = row.label
+        if cell is not None:
+            box, amount, confidence = cell.bbox, abs(cell.value), round(cell.confidence, 4)
+        elif section == "deductions" and (unread := _unread_current(row, ytd, lines)) is not None:
+            # What OCR made of the amount ended up in the label: "Medicare (3:2:229')".
+            box, amount, confidence = unread.bbox, None, 0.0
+            name = " ".join(t for t in row.label.split() if t != unread.text)
+        else:
+            continue
+        items.append(LineItem(
+            name=name.strip(" :"), amount=amount, ytd=abs(ytd.value) if ytd else None,
+            confidence=confidence, page=row.page,
+            bbox=(min(row.label_bbox[0], box[0]), min(row.label_bbox[1], box[1]),
+                  max(row.label_bbox[2], box[2]), max(row.label_bbox[3], box[3]))))
     return _without_total(_contiguous(items, marks))
+
+
+def _unread_current(row: AmountRow, ytd: Cell | None, lines: Sequence[Line]) -> Word | None:
+    """Ink with digits that OCR doubted (``(3:2:229')`` at 0.02) after the row's first word and
+    before its YTD amount, where the current amount is printed. A row with a YTD and nothing
+    before it is a deduction not taken this period, and is left out."""
+    middle = (row.label_bbox[1] + row.label_bbox[3]) / 2
+    right = ytd.bbox[0] if ytd is not None else float("inf")
+    for line in lines:
+        if line.page != row.page or not line.bbox[1] <= middle <= line.bbox[3]:
+            continue
+        for word in line.words:
+            if (row.label_bbox[0] < word.bbox[0] and word.bbox[2] <= right
+                    and word.confidence < DOUBTED_CONFIDENCE and any(c.isdigit() for c in word.text)):
+                return word
+    return None
 
 
 COLUMN_HEADER_WORDS = frozenset({"amount", "year", "to", "date", "ytd", "current", "this", "period", "hours", "hrs",
@@ -364,8 +387,8 @@ def _contiguous(items: list[LineItem], marks: Sequence[_SectionMark]) -> list[Li
         if kept and item.page == kept[-1].page and item.bbox and kept[-1].bbox:
             top, last_bottom = item.bbox[1], kept[-1].bbox[3]
             reach = MAX_ROW_GAP * (kept[-1].bbox[3] - kept[-1].bbox[1])
-            # A heading restarts the table only right above the row: "Deductions Total" in a totals
-            # line between the table and a cheque far below heads nothing under it.
+            # A heading restarts the table only right above the row: a "Deductions" heading between
+            # the table and a cheque far below heads nothing under it.
             headed = any(m.kind == "deductions" and m.page == item.page and last_bottom <= m.y <= top
                          and top - m.y <= 2 * reach for m in marks)
             if top - last_bottom > reach and not headed:
@@ -377,9 +400,11 @@ def _contiguous(items: list[LineItem], marks: Sequence[_SectionMark]) -> list[Li
 def _without_total(items: list[LineItem]) -> list[LineItem]:
     """The rows without a last one that is the sum of all before it: a total whose label lost its
     "Total" (glued to the next column's heading: "Gross EarningsTotal Taxes & Deductions")."""
-    if len(items) >= 3 and abs(sum(i.amount for i in items[:-1]) - items[-1].amount) < 0.005:
-        return items[:-1]
-    return items
+    amounts = [i.amount for i in items]
+    if len(items) < 3 or None in amounts:
+        return items
+    known = [a for a in amounts if a is not None]
+    return items[:-1] if abs(sum(known[:-1]) - known[-1]) < 0.005 else items
 
 
 # --------------------------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ from extractors.layout import Anchor, Found, Line, Segment, union_bbox, value_be
 from extractors.normalize import MINUS_SIGNS, find_dates, parse_date, parse_money
 from pipeline.models import BBox, FieldScalar, FieldValue, PageText, Word
 
+DOUBTED_CONFIDENCE = 0.6
+"""OCR confidence below which the reader itself doubted a word's characters."""
 REPAIR_PENALTY = 0.8
 """Confidence multiplier for a value we had to repair (OCR digit slip, separator, decimal point)."""
 FUZZY_PENALTY = 0.85

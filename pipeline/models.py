@@ -192,12 +192,13 @@ class LineItem(Frozen):
     """A named amount in a list, e.g. a pay-stub deduction."""
 
     name: str
-    amount: float
+    amount: float | None
+    """None when the line is printed with an amount OCR could not make out."""
     ytd: float | None = None
     page: int | None = None
     bbox: BBox | None = None
     confidence: float = 1.0
-    """How sure the reader was of the amount (1.0 from a text layer)."""
+    """How sure the reader was of the amount (1.0 from a text layer; 0.0 for an amount not read)."""
 
 
 class Classification(Frozen):

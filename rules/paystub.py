@@ -65,23 +65,36 @@ class PaystubArithmetic(Rule):
             check="gross_minus_deductions", difference=float(diff), tolerance=settings.money_tolerance)]
 
     def _lines(self, doc: ExtractedDocument, settings: RuleSettings) -> list[Finding] | None:
-        """Deduction lines sum to total deductions; ``None`` when either is missing."""
+        """Deduction lines sum to total deductions; ``None`` when either is missing.
+
+        A line whose amount OCR could not read explains lines summing short of the total (low),
+        never lines summing above it."""
         total = field_money(doc, "total_deductions")
-        amounts = [money(abs(item.amount)) for item in doc.deductions]
-        if total is None or not amounts:
+        read = [item for item in doc.deductions if item.amount is not None]
+        if total is None or not doc.deductions:
             return None
-        summed = sum((a for a in amounts if a is not None), Decimal(0))
+        summed = sum((_item_money(item) or Decimal(0) for item in read), Decimal(0))
         diff = abs(summed - abs(total))
         # Each line was rounded on its own: allow half a cent per line on top of the base tolerance.
-        tolerance = as_money(settings.money_tolerance) + as_money(settings.line_item_rounding) * len(amounts)
+        tolerance = as_money(settings.money_tolerance) + as_money(settings.line_item_rounding) * len(doc.deductions)
         if diff <= tolerance:
             return []
+        unread = [item.name for item in doc.deductions if item.amount is None]
+        message = f"{doc.file}: the {len(read)} deduction lines read sum to {summed}, but total deductions is {total}"
+        if unread and summed < abs(total):
+            severity = Severity.LOW
+            message += f" (the amount of {', '.join(unread)} could not be read)"
+        else:
+            severity = arithmetic_severity(diff, settings, doc,
+                                           [*_confidences(doc, "total_deductions"), *(i.confidence for i in read)])
         return [self.finding(
-            f"{doc.file}: the {len(amounts)} deduction lines sum to {summed}, but total deductions is {total}",
-            (cite(doc, "total_deductions"), *(cite_item(doc, item) for item in doc.deductions)),
-            severity=arithmetic_severity(diff, settings, doc,
-                                         [*_confidences(doc, "total_deductions"), *(i.confidence for i in doc.deductions)]),
-            check="deduction_lines", difference=float(diff), tolerance=float(tolerance))]
+            message, (cite(doc, "total_deductions"), *(cite_item(doc, item) for item in doc.deductions)),
+            severity=severity, check="deduction_lines", difference=float(diff), tolerance=float(tolerance))]
+
+
+def _item_money(item: LineItem) -> Decimal | None:
+    """A line's amount as a positive sum of money; None when it was not read."""
+    return money(abs(item.amount)) if item.amount is not None else None
 
 
 def _confidences(doc: ExtractedDocument, *names: str) -> list[float]:
@@ -237,6 +250,8 @@ class PaystubTaxImplausible(Rule):
         lines = []
         for item in doc.deductions:
             label = _label(item)
+            if item.amount is None:
+                continue
             if _FICA_COMBINED.match(label):
                 lines.append(("fica", item))
             elif _SOCIAL_SECURITY.search(label):
@@ -248,8 +263,7 @@ class PaystubTaxImplausible(Rule):
     def _check(self, doc: ExtractedDocument, settings: RuleSettings) -> list[Finding]:
         gross = field_money(doc, "gross_pay")
         assert gross is not None  # filtered in evaluate
-        pretax = sum((money(abs(i.amount)) or Decimal(0) for i in doc.deductions if _PRETAX.search(_label(i))),
-                     Decimal(0))
+        pretax = sum((_item_money(i) or Decimal(0) for i in doc.deductions if _PRETAX.search(_label(i))), Decimal(0))
         ytd = field_money(doc, "ytd_gross")
         # Without a known frequency assume weekly: the most periods, so the caps are reached soonest.
         annual_periods = PERIODS_PER_YEAR.get(pay_frequency(doc) or "weekly", 52)
@@ -259,7 +273,7 @@ class PaystubTaxImplausible(Rule):
         tolerance = as_money(settings.tax_tolerance)
         findings = []
         for kind, item in self._tax_lines(doc):
-            amount, accepted = money(abs(item.amount)), expected[kind]
+            amount, accepted = _item_money(item), expected[kind]
             if amount is None or accepted.holds(amount, tolerance):
                 continue
             # A tax line OCR doubted ("75.52" read "15.52" at 0.29) is likelier misread than miscalculated.

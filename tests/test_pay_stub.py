@@ -261,6 +261,37 @@ def test_take_home_pay_under_the_deductions_is_no_deduction() -> None:
     assert got.fields["net_pay"].value == 1310.28
 
 
+def test_a_summary_box_titled_deductions_total_heads_no_deductions() -> None:
+    """Boxes "Total Earnings | Deductions Total | Net Check", each with a "YTD:" line that OCR read
+    as "iD"; the deductions table proper is below them under its own heading."""
+    document = ocr_document([words_page([
+        [(150, "Total Earnings"), (900, "Deductions Total"), (1650, "Net Check")],
+        [(150, "$3,187.50"), (900, "$911.44"), (1650, "$2,276.06")],
+        [(150, "YTD: $66,937.50"), (900, "iD $19,140.24"), (1650, "YTD: $47,797.26")],
+        [(1250, "Taxes & Deductions"), (1850, "Current"), (2150, "YTD")],
+        [(1250, "Federal W/H"), (1850, "307.94"), (2150, "6,466.74")],
+        [(1250, "OASDI"), (1850, "197.62"), (2150, "4,150.02")],
+    ])])
+    got = PayStubExtractor().extract(document, document_lines(document.pages))
+    assert [d.name for d in got.deductions] == ["Federal W/H", "OASDI"]
+    assert got.fields["total_deductions"].value == 911.44
+
+
+def test_a_deduction_whose_current_amount_ocr_could_not_read_is_kept_without_amount() -> None:
+    document = ocr_document([words_page([
+        [(150, "Deductions"), (1500, "Amount"), (1900, "YTD")],
+        [(150, "Federal Income Tax"), (1500, "(187.37)"), (1900, "(4,424.26)")],
+        [(150, "Medicare"), (1500, "(3:2:229')"), (1900, "(766.21)")],
+        [(150, "Dental"), (1900, "(297.60)")],  # not taken this period: a YTD only
+    ])])
+    page = document.pages[0]
+    garbled = tuple(w.model_copy(update={"confidence": 0.02}) if w.text == "(3:2:229')" else w for w in page.words)
+    document = document.model_copy(update={"pages": (page.model_copy(update={"words": garbled}),)})
+    got = PayStubExtractor().extract(document, document_lines(document.pages)).deductions
+    assert [(d.name, d.amount, d.ytd, d.confidence) for d in got] == [
+        ("Federal Income Tax", 187.37, 4424.26, 0.9), ("Medicare", None, 766.21, 0.0)]
+
+
 @pytest.mark.parametrize(
     ("printed", "known", "same"),
     [

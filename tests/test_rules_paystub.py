@@ -160,3 +160,17 @@ def test_a_tax_line_ocr_doubted_is_low() -> None:
     assert [f.severity for f in run("paystub_tax", _ocr(stub(deductions=lines)))] == [Severity.LOW]
     sure = [*CLEAN_LINES[:2], item("Medicare", 13.50), *CLEAN_LINES[3:]]
     assert [f.severity for f in run("paystub_tax", _ocr(stub(deductions=sure)))] == [Severity.MEDIUM]
+
+
+def test_a_line_whose_amount_ocr_could_not_read_explains_a_short_sum() -> None:
+    """Medicare's "(32.29)" read as "(3:2:229')": the lines read sum short of the total by that line."""
+    unread = LineItem(name="Medicare", amount=None, confidence=0.0)
+    lines = [*CLEAN_LINES[:2], unread, *CLEAN_LINES[3:]]
+    [short] = run("paystub_arithmetic", _ocr(stub(deductions=lines)))
+    assert short.severity == Severity.LOW and "Medicare could not be read" in short.message
+    # Lines read that already exceed the total: no unread line explains that.
+    raised = [item("Federal Income Tax", 540.50), *CLEAN_LINES[1:2], unread, *CLEAN_LINES[3:]]
+    [over] = run("paystub_arithmetic", _ocr(stub(deductions=raised)))
+    assert over.severity == Severity.MEDIUM
+    # The unread line is no tax line to check, and adds nothing to pre-tax deductions.
+    assert codes(run("paystub_tax", _ocr(stub(deductions=lines)))) == []
