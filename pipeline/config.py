@@ -95,6 +95,9 @@ class RuleSettings(BaseModel):
     mrz_name_lost_glyphs: int = 2
     """An OCR'd MRZ name that is the printed name with at most this many letters lost is the same name."""
     min_identifier_length_for_slip: int = 6
+    ocr_address_min_similarity: float = 0.9
+    """An OCR'd address with the declared street number and ZIP whose text is at least this similar
+    (normalised Levenshtein, 0..1) is garbled letters of the same address ("Ress Telrace" for Ross Terrace)."""
     """Shorter numbers carry too little redundancy for a one-character slip to be "probably OCR"."""
 
     # --- Money arithmetic (PAYSTUB_ARITHMETIC, STATEMENT_*) ------------------------------------

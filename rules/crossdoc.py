@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from rapidfuzz.distance import Levenshtein
 
-from extractors.normalize import mask
+from extractors.normalize import ascii_fold, mask
 from pipeline.models import (
     IDENTITY_KINDS,
     DocKind,
@@ -185,8 +185,9 @@ class AddressMismatch(AnchoredComparison):
     """The declared address differs from the ID's, the pay stub's or the statement's beyond
     abbreviation (Street/St, Apt/#, North/N, ZIP+4, case and punctuation). Mail-drop and
     borrowed-document fraud show up as addresses that do not line up; a recent move does too, which
-    is why this is medium severity. An OCR'd address one digit off in its street number or ZIP, or
-    read without its street number, is low: that is how OCR garbles an address, not how people move."""
+    is why this is medium severity. An OCR'd address one digit off in its street number or ZIP, read
+    without its street number, or with the same number and ZIP and a few letters garbled, is low:
+    that is how OCR garbles an address, not how people move."""
 
     id = "address_consistency"
     code = "ADDRESS_MISMATCH"
@@ -214,11 +215,16 @@ class AddressMismatch(AnchoredComparison):
 
     def reported_severity(self, outcome: Outcome, anchor: Claim, other: Claim, ctx: RuleContext) -> Severity | None:
         """Low when OCR read the other address and it differs only as OCR garbles: one digit of the
-        street number or ZIP ("693" for 893), or no street number read at all ("Pune PW 76950")."""
+        street number or ZIP ("693" for 893), no street number read at all ("Pune PW 76950"), or a
+        few letters of a street with the same number and ZIP ("Ress Telrace" for Ross Terrace)."""
         if not _read_by_ocr(ctx, other.evidence) and not _read_by_ocr(ctx, anchor.evidence):
             return None
         left, right = anchor.alternatives[0], other.alternatives[0]
         if left.number is None or right.number is None:
+            return Severity.LOW
+        if (left.number == right.number and left.zip and left.zip == right.zip
+                and _text_similarity(anchor.evidence.value, other.evidence.value)
+                >= ctx.thresholds.ocr_address_min_similarity):
             return Severity.LOW
         parts = address_differences(left, right)
         one_digit = {"street number": (left.number, right.number), "ZIP": (left.zip, right.zip)}
@@ -227,6 +233,11 @@ class AddressMismatch(AnchoredComparison):
             if len(a) == len(b) and Levenshtein.distance(a, b) == 1:
                 return Severity.LOW
         return None
+
+
+def _text_similarity(a: object, b: object) -> float:
+    """Normalised Levenshtein similarity (0..1) of two values as printed, case and accents aside."""
+    return Levenshtein.normalized_similarity(ascii_fold(str(a)).upper(), ascii_fold(str(b)).upper())
 
 
 def _read_by_ocr(ctx: RuleContext, evidence: Evidence) -> bool:

@@ -111,6 +111,22 @@ def test_an_ocr_address_one_digit_off_is_low(on_stub: str, severity: Severity) -
 
 
 @pytest.mark.parametrize(
+    ("on_stub", "severity"),
+    [
+        ("19027 Ress Telrace, Port Stanleyville, RI 41246", Severity.LOW),  # o read e, r read l
+        ("19027 Rose Hill Road, Port Stanleyville, RI 41246", Severity.MEDIUM),  # another street
+        ("19027 Ress Telrace, Port Stanleyville, RI 41266", Severity.MEDIUM),  # and another ZIP
+    ],
+)
+def test_an_ocr_address_with_a_few_letters_garbled_is_low(on_stub: str, severity: Severity) -> None:
+    declared = application(address="19027 Ross Terrace, Port Stanleyville, RI 41246")
+    [finding] = run("address_consistency", _ocr_stub(employee_address=on_stub), app=declared)
+    assert finding.severity == severity
+    [typed] = run("address_consistency", stub(employee_address=on_stub), app=declared)
+    assert typed.severity == Severity.MEDIUM
+
+
+@pytest.mark.parametrize(
     ("declared", "on_stub", "expected"),
     [
         ("123 North Main Street, Apt 4B, Springfield, IL 62701", "123 N MAIN ST #4B, SPRINGFIELD IL 62701-1234", []),
