@@ -573,11 +573,13 @@ so the "O" of a month name ("01-OCT-2025") is never taken for a zero."""
 _MONTH_WORD = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?", re.IGNORECASE)
 _SLIPPED_DAY = re.compile(r"(?=.*\d)[\dOoIl|]{1,2},?")
 """A one- or two-character day with a letter read for a digit ("O1"): at least one real digit."""
+_STRAY_BEFORE_DAY = re.compile(r"[OoIl|](\d{2},?)")
+"""A two-digit day with a look-alike glyph read in front of it ("O01": Tesseract doubled the 0)."""
 
 
 def repair_date_text(text: str) -> str:
     """Undo OCR letter-for-digit slips inside numeric dates (``02/l5/2O26``) and in a day printed
-    beside a month name (``O1 Oct``, ``Oct O1``); month names themselves are untouched."""
+    beside a month name (``O1 Oct``, ``Oct O1``, ``Nov O01``); month names themselves are untouched."""
     text = _SLIPPED_NUMERIC_DATE.sub(lambda m: m.group(0).translate(_OCR_DATE_SLIPS), text)
     parts = re.split(r"(\s+)", text)
     words = parts[::2]
@@ -585,6 +587,8 @@ def repair_date_text(text: str) -> str:
         beside_month = any(0 <= j < len(words) and _MONTH_WORD.fullmatch(words[j]) for j in (i - 1, i + 1))
         if beside_month and _SLIPPED_DAY.fullmatch(word):
             words[i] = word.translate(_OCR_DATE_SLIPS)
+        elif beside_month and (stray := _STRAY_BEFORE_DAY.fullmatch(word)):
+            words[i] = stray.group(1)
     parts[::2] = words
     return "".join(parts)
 

@@ -278,6 +278,7 @@ def test_address_blocks_from_pdf() -> None:
     [("31-OCT-2025", "31-OCT-2025"), ("01-Oct-2025", "01-Oct-2025"), ("O1/l5/2026", "01/15/2026"),
      ("Paid on 2O26-O3-O1", "Paid on 2026-03-01"),
      ("O1 Oct", "01 Oct"), ("Oct O1", "Oct 01"), ("Sept O9, 2025", "Sept 09, 2025"),  # a day beside a month
+     ("Nov O01", "Nov 01"), ("I12 Nov", "12 Nov"), ("Nov 101", "Nov 101"),  # a look-alike read before the day
      ("Olive Oct", "Olive Oct"), ("I Oct", "I Oct"), ("IO Oct", "IO Oct")],  # words and digit-less scraps stay
 )
 def test_repair_date_text_leaves_month_names(text: str, expected: str) -> None:
