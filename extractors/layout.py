@@ -241,6 +241,27 @@ def value_below(
             text = segment.text.strip(" :")
             if accept(text):
                 return Found(text=text, page=line.page, bbox=segment.bbox, confidence=segment.confidence)
+            found = _run_under(segment, x0 - label_height, accept, line.page)
+            if found is not None:
+                return found
+    return None
+
+
+def _run_under(segment: Segment, left: float, accept: Callable[[str], bool], page: int) -> Found | None:
+    """The longest run of a segment's words starting under the label that ``accept`` takes.
+
+    Column values printed close together read as one segment ("November 16, 2025 November 30, 2025
+    November 28, 2025" under "Period From | Period End | Advice Date"); each label's value is the
+    run that starts under it."""
+    words = [w for w in segment.words if w.bbox[0] >= left]
+    if len(words) == len(segment.words):
+        words = words[: len(words) - 1]  # the whole segment was tried already
+    for stop in range(len(words), 0, -1):
+        chunk = words[:stop]
+        text = " ".join(w.text for w in chunk).strip(" :")
+        if text and accept(text):
+            return Found(text=text, page=page, bbox=union_bbox(w.bbox for w in chunk),
+                         confidence=min(w.confidence for w in chunk))
     return None
 
 

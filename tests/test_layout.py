@@ -27,6 +27,17 @@ def test_value_below_label_in_form_layout() -> None:
     assert found is not None and found.text == "14 AUG 1974"
 
 
+def test_column_values_read_as_one_segment_are_split_under_their_labels() -> None:
+    """Three dates set close under three labels come out of the text layer as one segment."""
+    page = make_page([[("Period From", 100), ("Period End", 208), ("Advice Date", 316)],
+                      [("November 16, 2025 November 30, 2025 November 28, 2025", 100)]])
+    lines = group_lines(page)
+    assert len(lines[1].segments) == 1
+    is_date = lambda t: parse_date(t) is not None  # noqa: E731
+    got = [labelled_value(lines, [label], is_date) for label in ("period from", "period end", "advice date")]
+    assert [f.text if f else None for f in got] == ["November 16, 2025", "November 30, 2025", "November 28, 2025"]
+
+
 def test_longer_label_wins_at_same_place() -> None:
     page = make_page([[("YTD Net Pay", 40), ("27,000.00", 300)], [("Net Pay", 40), ("2,310.55", 300)]])
     anchors = find_anchors(group_lines(page), ["net pay", "ytd net pay"])
