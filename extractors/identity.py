@@ -769,8 +769,13 @@ def _page_sources(document: ReadDocument) -> dict[int, Literal["text", "ocr"]]:
 
 
 def _complete_names(fields: dict[str, FieldValue]) -> None:
-    """Full name from given names + surname when only the parts were printed (and vice versa)."""
+    """Full name from given names + surname when only the parts were printed, or when the "full
+    name" read is one of the parts: a label "Name / Surname / Nom" names the surname's box."""
     surname, given = fields.get("surname"), fields.get("given_names")
+    full = fields.get("full_name")
+    if full is not None and surname is not None and given is not None and full.bbox is not None and (
+            full.bbox in (surname.bbox, given.bbox)):
+        del fields["full_name"]
     if "full_name" not in fields and surname is not None and given is not None:
         fields["full_name"] = FieldValue(
             value=f"{given.value} {surname.value}",

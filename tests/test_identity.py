@@ -96,6 +96,19 @@ def test_passport_viz_layouts_with_valid_mrz(layout: list[list[Word]]) -> None:
     assert got["nationality"] == "UTO" and got["issuing_country"] == "UTO"
 
 
+def test_a_name_label_that_heads_the_surname_gives_no_full_name_of_one_part() -> None:
+    """German passports print "Name / Surname / Nom" over the surname only; with a zone that does not
+    verify, the full name is still given names + surname, not the surname alone."""
+    printed = [
+        row(100, (100, "Name / Surname / Nom")), row(130, (100, "ERIKSSON")),
+        row(180, (100, "Vornamen / Given names / Prénoms")), row(210, (100, "ANNA MARIA")),
+    ]
+    bad = TD3[1][:9] + "4" + TD3[1][10:]  # document number check digit broken
+    got = extract(DocKind.PASSPORT, document(*printed, row(600, (100, TD3[0])), row(640, (100, bad))))
+    assert got["mrz_valid"] == 0
+    assert got["surname"] == "ERIKSSON" and got["full_name"] == "ANNA MARIA ERIKSSON"
+
+
 def test_mrz_fields_carry_mrz_provenance() -> None:
     doc = document(*LABEL_LEFT, row(600, (100, TD3[0])), row(640, (100, TD3[1])))
     fields = EXTRACTORS[DocKind.PASSPORT].extract(doc, document_lines(doc.pages)).fields
