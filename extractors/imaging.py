@@ -147,6 +147,49 @@ def resize(grey: np.ndarray, scale: float) -> np.ndarray:
     return cv2.resize(grey, (width, height), interpolation=interpolation)
 
 
+PAPER_LEVEL = 200
+"""Grey level above which a pixel is bare paper rather than ink, print or a card's tint."""
+PAPER_MIN_SHARE = 0.85
+"""Share of paper pixels that makes an image a scanned page (a photographed card: 0.5-0.65)."""
+PAPER_GRAIN_SIGMAS = 3.0
+"""How far below the paper's own level (in its grain's spread) a pixel is still paper."""
+
+
+def whiten_paper(grey: np.ndarray) -> np.ndarray:
+    """A scanned page with its paper made white: every pixel within the paper's own grain (lighter
+    than its median level less ``PAPER_GRAIN_SIGMAS`` robust deviations) becomes white; print,
+    light grey labels and the anti-aliased edges of ink keep their grey.
+
+    Tesseract's recogniser reads the grey image, not its own binarisation, and even faint grain
+    around thin print (Courier at 9 pt) turns '12.26' into '12 26' and 'Oct' into 'Oct,': on such a
+    statement page doubted words fell from 37 to 1. Photographed cards (faint print on a tinted,
+    patterned ground) are left as they are: there the grain is the print.
+    """
+    if grey.size == 0:
+        return grey
+    # Statistics from the 256-bin histogram: a page is 8 million pixels, medians over them cost 80 ms.
+    counts = cv2.calcHist([grey], [0], None, [256], [0, 256]).ravel().astype(np.int64)
+    paper = counts[PAPER_LEVEL:]
+    if paper.sum() < PAPER_MIN_SHARE * grey.size:
+        return grey
+    levels = np.arange(PAPER_LEVEL, 256)
+    level = _histogram_median(levels, paper)
+    deviations = np.abs(levels - level)
+    order = np.argsort(deviations, kind="stable")
+    spread = max(1.0, 1.4826 * _histogram_median(deviations[order], paper[order]))
+    ink_threshold, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    cut = max(level - PAPER_GRAIN_SIGMAS * spread, ink_threshold)
+    lookup = np.arange(256, dtype=np.uint8)
+    lookup[int(math.floor(cut)) + 1:] = 255
+    return cv2.LUT(grey, lookup)
+
+
+def _histogram_median(values: np.ndarray, counts: np.ndarray) -> float:
+    """The median of a sample given as sorted ``values`` and how often each occurs."""
+    half = counts.sum() / 2
+    return float(values[int(np.searchsorted(np.cumsum(counts), half))])
+
+
 def estimate_text_height(grey: np.ndarray) -> float | None:
     """Median height in pixels of glyph-shaped ink blobs, or None when there are too few to tell.
 

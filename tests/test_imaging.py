@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from extractors.imaging import find_document_quad, needs_warp, warp_to_rectangle
+from extractors.imaging import find_document_quad, needs_warp, warp_to_rectangle, whiten_paper
 from extractors.ocr import straighten_photo
 
 CARD = (600, 380)  # width, height of the synthetic card
@@ -74,3 +74,26 @@ def test_warp_keeps_a_margin_beyond_the_outline() -> None:
     quad = np.array([[100, 100], [300, 100], [300, 200], [100, 200]], np.float32)
     out = warp_to_rectangle(np.zeros((300, 400), np.uint8), quad, margin=0.1)
     assert out.shape == (120, 240)
+
+
+def _grainy_page(ground: int, grain: int, seed: int = 7) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    page = np.clip(rng.normal(ground, grain, (400, 600)), 0, 255).astype(np.uint8)
+    cv2.putText(page, "Oct 31  12.26", (20, 200), cv2.FONT_HERSHEY_PLAIN, 3, 60, 2, cv2.LINE_AA)
+    page[300:320, 20:300] = 200  # a light grey label's ink
+    return page
+
+
+def test_a_scanned_pages_grain_becomes_white_and_its_print_keeps_its_grey() -> None:
+    page = _grainy_page(ground=238, grain=4)
+    white = whiten_paper(page)
+    ink = page < 120
+    assert (white[page > 230] == 255).all()  # within two grain deviations of the paper: paper
+    assert np.array_equal(white[ink], page[ink])  # ink and its anti-aliased edges untouched
+    assert (white[300:320, 20:300] == 200).all()  # light grey print is print, not grain
+    assert (white[:40] == 255).mean() > 0.95  # a band of bare paper is (nearly all) white
+
+
+def test_a_photographed_card_on_a_tinted_ground_is_left_alone() -> None:
+    card = _grainy_page(ground=185, grain=12)  # most pixels are tint, not paper
+    assert np.array_equal(whiten_paper(card), card)
