@@ -94,6 +94,8 @@ class RuleSettings(BaseModel):
     not add up on a doubted figure is a low finding: it cannot show the document disagrees."""
     mrz_name_lost_glyphs: int = 2
     """An OCR'd MRZ name that is the printed name with at most this many letters lost is the same name."""
+    mrz_name_misread_min_letters: int = 5
+    """...and so is one with a single letter read as another in a word at least this long."""
     min_identifier_length_for_slip: int = 6
     ocr_address_min_similarity: float = 0.9
     """An OCR'd address with the declared street number and ZIP whose text is at least this similar

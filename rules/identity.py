@@ -144,7 +144,8 @@ class MrzVisualMismatch(Rule):
     document prints the same values twice. Dates must agree exactly; a number may differ by one
     look-alike character only when OCR was unsure, and any one character is low severity when OCR
     doubted the printed reading; names are compared as the MRZ writes them, unless OCR itself doubted
-    the printed name (``ocr_doubted_confidence``) or the zone's OCR lost a letter or two of it."""
+    the printed name (``ocr_doubted_confidence``) or the zone's OCR lost a letter or two of it, or
+    read one letter of a long name as another."""
 
     id = "identity_mrz_visual"
     code = "ID_MRZ_MISMATCH"
@@ -184,6 +185,9 @@ class MrzVisualMismatch(Rule):
             if (outcome.differs and doc.source != "text"
                     and _glyphs_lost(outcome.left, outcome.right, ctx.thresholds.mrz_name_lost_glyphs)):
                 return Outcome(outcome.comparison, _LOST_GLYPHS, outcome.left, outcome.right)
+            if (outcome.differs and doc.source != "text"
+                    and _one_letter_misread(outcome.left, outcome.right, ctx.thresholds.mrz_name_misread_min_letters)):
+                return Outcome(outcome.comparison, _MISREAD_LETTER, outcome.left, outcome.right)
             return outcome
         if kind == "date":
             outcome = DATES.compare(left, right)
@@ -226,6 +230,20 @@ def _glyphs_lost(printed: str, machine: str, most: int) -> bool:
     return letters_lost(ocr_canonical(printed), ocr_canonical(machine), most)
 
 
+def _one_letter_misread(printed: str, machine: str, min_letters: int) -> bool:
+    """The two readings are one letter apart, swapped for another in a word of at least
+    ``min_letters`` letters ("ELTZABETH" for ELIZABETH). The zone's names carry no check digit, so its
+    OCR is as fallible there as the printed zone's; nobody forges an ID to change one letter of a
+    long name, while a borrowed or altered name changes whole words."""
+    left, right = printed.split(), machine.split()
+    if len(left) != len(right):
+        return False
+    apart = [(a, b) for a, b in zip(left, right, strict=True) if a != b]
+    return (len(apart) == 1 and len(apart[0][0]) == len(apart[0][1]) >= min_letters
+            and Levenshtein.distance(*apart[0]) == 1)
+
+
+_MISREAD_LETTER = Level("misread_letter", "one letter of a long name read as another (OCR)", agrees=True)
 _LOST_GLYPHS = Level("lost_glyphs", "the MRZ reading is the printed name with a letter or two lost (OCR)",
                      agrees=True)
 _DOUBTED_DIGIT = Level("doubted_digit", "one character apart, and OCR doubted the printed reading",

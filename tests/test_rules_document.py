@@ -160,6 +160,17 @@ def test_an_ocr_mrz_name_with_letters_lost_is_the_printed_name() -> None:
     assert [f.params["field"] for f in run("identity_mrz_visual", other)] == ["given_names"]
 
 
+def test_an_ocr_mrz_name_with_one_letter_of_a_long_word_misread_is_the_printed_name() -> None:
+    misread = scanned(passport(given_names="LAUREN ELTZABETH", viz_given_names="LAUREN ELIZABETH"))
+    assert run("identity_mrz_visual", misread) == []
+    # Two letters off is another name.
+    twice = scanned(passport(given_names="LAUREN ELTZABETX", viz_given_names="LAUREN ELIZABETH"))
+    assert [f.params["field"] for f in run("identity_mrz_visual", twice)] == ["given_names"]
+    # From a text layer the zone says what it says.
+    typed = passport(given_names="LAUREN ELTZABETH", viz_given_names="LAUREN ELIZABETH")
+    assert [f.params["field"] for f in run("identity_mrz_visual", typed)] == ["given_names"]
+
+
 def test_a_zone_that_verifies_with_the_printed_number_was_misread() -> None:
     """OCR read the zone's J as 7: the printed number in its place makes every check digit agree."""
     zone = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
