@@ -39,7 +39,7 @@ from extractors.layout import (
     value_right_of,
 )
 from extractors.mrz import FORMATS, FoundMRZ, find_mrz
-from extractors.normalize import ascii_fold, clean_identifier, clean_name, letters_lost, parse_date
+from extractors.normalize import ascii_fold, clean_identifier, clean_name, letters_lost, one_glyph_misread, parse_date
 from pipeline.models import DocKind, FieldValue, ReadDocument, Word
 
 IDENTITY_FIELDS: tuple[str, ...] = (
@@ -824,13 +824,16 @@ def merge_identity(
 MRZ_NAME_LETTERS_LOST = 2
 """Letters an OCR'd MRZ name may lack against the printed name and still be that name (the rules'
 ``mrz_name_lost_glyphs`` default: the same judgement, made here to pick the better reading)."""
+MRZ_NAME_MISREAD_MIN_LETTERS = 5
+"""Shortest word in which one glyph read otherwise is a misread (the rules' ``mrz_name_misread_min_letters``)."""
 _NAME_PARTS = ("surname", "given_names")
 PRINTED_NAME_MIN_CONFIDENCE = 0.70
 """A printed name OCR read less surely than this does not replace the zone's reading."""
 
 
 def _prefer_fuller_printed_names(fields: dict[str, FieldValue]) -> None:
-    """Take a name part from the printed zone where the OCR'd MRZ lost a letter or two of it.
+    """Take a name part from the printed zone where the OCR'd MRZ lost a letter or two of it, or
+    misread one glyph of a long word (:func:`~extractors.normalize.one_glyph_misread`).
 
     An MRZ name has no check digit, so a verified zone is no authority on it: "JEREY" in the zone
     beside a confident printed "JEREMY" is the zone's OCR losing a glyph. The printed reading then
@@ -844,7 +847,9 @@ def _prefer_fuller_printed_names(fields: dict[str, FieldValue]) -> None:
                 or printed.confidence < PRINTED_NAME_MIN_CONFIDENCE):
             continue
         printed_letters = ascii_fold(str(printed.value))
-        if letters_lost(printed_letters, str(machine.value).upper(), MRZ_NAME_LETTERS_LOST):
+        read = str(machine.value).upper()
+        if (letters_lost(printed_letters, read, MRZ_NAME_LETTERS_LOST)
+                or one_glyph_misread(printed_letters.upper(), read, MRZ_NAME_MISREAD_MIN_LETTERS)):
             fields[name] = printed.model_copy(update={"value": printed_letters})
             changed = True
     if changed and "surname" in fields and "given_names" in fields:

@@ -11,6 +11,7 @@ import unicodedata
 from datetime import date
 
 from dateutil import parser as date_parser
+from rapidfuzz.distance import Levenshtein
 
 _MONEY_RE = re.compile(
     r"""^
@@ -181,6 +182,25 @@ def letters_lost(printed: str, machine: str, most: int) -> bool:
         return False
     letters = iter(printed)
     return all(char in letters for char in machine)
+
+
+def one_glyph_misread(printed: str, machine: str, min_letters: int) -> bool:
+    """Whether the two readings of a name differ in one word only, by one letter read as another or
+    one filler read as a letter ("ELTZABETH" for ELIZABETH, "AARONK" for AARON<), in a word of at
+    least ``min_letters`` letters.
+
+    Like :func:`letters_lost`, this is how OCR of an MRZ's OCR-B name goes wrong; nobody forges a
+    document to change one letter of a long name, while a borrowed or altered name changes words.
+    """
+    left, right = printed.split(), machine.split()
+    if len(left) != len(right):
+        return False
+    apart = [(a, b) for a, b in zip(left, right, strict=True) if a != b]
+    if len(apart) != 1:
+        return False
+    word, read = apart[0]
+    return (len(word) >= min_letters and 0 <= len(read) - len(word) <= 1
+            and Levenshtein.distance(word, read) == 1)
 
 
 def clean_identifier(text: str) -> str:

@@ -8,7 +8,7 @@ from pipeline.models import IDENTITY_KINDS, ExtractedDocument, Finding, Severity
 from rules.common import cite, field_confidence, field_date, field_text
 from rules.engine import NotRun, Rule, RuleContext
 from extractors.mrz import check_digit, parse_mrz
-from extractors.normalize import letters_lost
+from extractors.normalize import letters_lost, one_glyph_misread
 from rules.matching import DATES, NAME_PARTS, Level, Outcome, clean_id, identifiers, ocr_canonical
 
 
@@ -145,7 +145,7 @@ class MrzVisualMismatch(Rule):
     look-alike character only when OCR was unsure, and any one character is low severity when OCR
     doubted the printed reading; names are compared as the MRZ writes them, unless OCR itself doubted
     the printed name (``ocr_doubted_confidence``) or the zone's OCR lost a letter or two of it, or
-    read one letter of a long name as another."""
+    read one letter of a long name as another or a filler as a letter."""
 
     id = "identity_mrz_visual"
     code = "ID_MRZ_MISMATCH"
@@ -186,7 +186,7 @@ class MrzVisualMismatch(Rule):
                     and _glyphs_lost(outcome.left, outcome.right, ctx.thresholds.mrz_name_lost_glyphs)):
                 return Outcome(outcome.comparison, _LOST_GLYPHS, outcome.left, outcome.right)
             if (outcome.differs and doc.source != "text"
-                    and _one_letter_misread(outcome.left, outcome.right, ctx.thresholds.mrz_name_misread_min_letters)):
+                    and one_glyph_misread(outcome.left, outcome.right, ctx.thresholds.mrz_name_misread_min_letters)):
                 return Outcome(outcome.comparison, _MISREAD_LETTER, outcome.left, outcome.right)
             return outcome
         if kind == "date":
@@ -230,20 +230,8 @@ def _glyphs_lost(printed: str, machine: str, most: int) -> bool:
     return letters_lost(ocr_canonical(printed), ocr_canonical(machine), most)
 
 
-def _one_letter_misread(printed: str, machine: str, min_letters: int) -> bool:
-    """The two readings are one letter apart, swapped for another in a word of at least
-    ``min_letters`` letters ("ELTZABETH" for ELIZABETH). The zone's names carry no check digit, so its
-    OCR is as fallible there as the printed zone's; nobody forges an ID to change one letter of a
-    long name, while a borrowed or altered name changes whole words."""
-    left, right = printed.split(), machine.split()
-    if len(left) != len(right):
-        return False
-    apart = [(a, b) for a, b in zip(left, right, strict=True) if a != b]
-    return (len(apart) == 1 and len(apart[0][0]) == len(apart[0][1]) >= min_letters
-            and Levenshtein.distance(*apart[0]) == 1)
-
-
-_MISREAD_LETTER = Level("misread_letter", "one letter of a long name read as another (OCR)", agrees=True)
+_MISREAD_LETTER = Level("misread_letter", "one letter of a long name read as another, or a filler as a letter (OCR)",
+                        agrees=True)
 _LOST_GLYPHS = Level("lost_glyphs", "the MRZ reading is the printed name with a letter or two lost (OCR)",
                      agrees=True)
 _DOUBTED_DIGIT = Level("doubted_digit", "one character apart, and OCR doubted the printed reading",

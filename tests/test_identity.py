@@ -423,3 +423,23 @@ def test_a_printed_name_fills_in_letters_the_zone_ocr_lost(printed: str, expecte
     assert got["given_names"] == expected and got["viz_given_names"] == printed
     assert got["full_name"] == f"{expected} ERIKSSON"
     assert got["mrz"][2] == zone[2]  # the zone's own reading is kept as evidence
+
+
+@pytest.mark.parametrize(
+    ("zone_names", "printed", "expected"),
+    [
+        ("ANNA<MARTHA", "ANNA MARIHA", "ANNA MARIHA"),  # one letter of a long word read as another
+        ("ANNA<MARIAK", "ANNA MARIA", "ANNA MARIA"),  # a filler after the name read as K
+        ("ANNA<MARIA", "ANNE MARIA", "ANNA MARIA"),  # a short word: ANNE is another name, the zone stands
+        ("ANNA<MARTHA", "ANNA MARINA", "ANNA MARTHA"),  # two letters apart: another name
+    ],
+)
+def test_a_printed_name_corrects_one_glyph_the_zone_ocr_misread(zone_names: str, printed: str, expected: str) -> None:
+    zone = [TD1[0], TD1[1], f"ERIKSSON<<{zone_names}".ljust(30, "<")]
+    doc = document(
+        row(20, (100, "IDENTITY CARD")),
+        row(100, (100, "Surname"), (600, "ERIKSSON")),
+        row(140, (100, "Given names"), (600, printed)),
+        *(row(500 + 40 * i, (100, line)) for i, line in enumerate(zone)),
+    )
+    assert extract(DocKind.ID_CARD, doc)["given_names"] == expected

@@ -94,3 +94,14 @@ def test_clean_identifier_and_mask() -> None:
     assert mask("123456789") == "*****6789"
     assert mask("123") == "***"
     assert mask(None) == ""
+
+
+def test_one_glyph_misread_in_a_long_name_word() -> None:
+    from extractors.normalize import one_glyph_misread
+
+    assert one_glyph_misread("LAUREN ELIZABETH", "LAUREN ELTZABETH", 5)
+    assert one_glyph_misread("ZACHARY AARON", "ZACHARY AARONK", 5)
+    assert not one_glyph_misread("ANNA", "ANNE", 5)  # too short to tell a misread from another name
+    assert not one_glyph_misread("LAUREN ELIZABETH", "LAURA ELTZABETH", 5)  # two words differ
+    assert not one_glyph_misread("ELIZABETH", "ELIZABET", 5)  # a lost letter is letters_lost's case
+    assert not one_glyph_misread("ELIZABETH", "ELIZABETH", 5)  # the same name is no misread
