@@ -1,4 +1,4 @@
-"""Decoding page images safely and bringing them to the scale OCR reads best.
+"""Decoding page images safely, bringing them to the scale OCR reads best, and whitening a scan's paper.
 
 Two frames of reference matter. The *page frame* is what boxes are reported in (``px300``): the
 image resampled to 300 dpi when its DPI is believable, else its own pixels. The *OCR frame* is the

@@ -353,9 +353,12 @@ def _deductions(rows: Sequence[AmountRow], marks: Sequence[_SectionMark], lines:
 def _unread_current(row: AmountRow, ytd: Cell | None, lines: Sequence[Line]) -> Word | None:
     """Ink with digits that OCR doubted (``(3:2:229')`` at 0.02) after the row's first word and
     before its YTD amount, where the current amount is printed. A row with a YTD and nothing
-    before it is a deduction not taken this period, and is left out."""
+    before it is a deduction not taken this period, and is left out; so is a row with no YTD read
+    (nothing then bounds where its own amounts end and the next column begins)."""
+    if ytd is None:
+        return None
     middle = (row.label_bbox[1] + row.label_bbox[3]) / 2
-    right = ytd.bbox[0] if ytd is not None else float("inf")
+    right = ytd.bbox[0]
     for line in lines:
         if line.page != row.page or not line.bbox[1] <= middle <= line.bbox[3]:
             continue
