@@ -39,7 +39,14 @@ from extractors.layout import (
     value_right_of,
 )
 from extractors.mrz import FORMATS, FoundMRZ, find_mrz
-from extractors.normalize import ascii_fold, clean_identifier, clean_name, letters_lost, one_glyph_misread, parse_date
+from extractors.normalize import (
+    ascii_fold,
+    clean_identifier,
+    clean_name,
+    letters_lost,
+    one_glyph_misread,
+    parse_date,
+)
 from pipeline.models import DocKind, FieldValue, ReadDocument, Word
 
 IDENTITY_FIELDS: tuple[str, ...] = (

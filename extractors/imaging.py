@@ -180,7 +180,7 @@ def whiten_paper(grey: np.ndarray) -> np.ndarray:
     ink_threshold, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     cut = max(level - PAPER_GRAIN_SIGMAS * spread, ink_threshold)
     lookup = np.arange(256, dtype=np.uint8)
-    lookup[int(math.floor(cut)) + 1:] = 255
+    lookup[math.floor(cut) + 1:] = 255
     return cv2.LUT(grey, lookup)
 
 

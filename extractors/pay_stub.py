@@ -7,9 +7,8 @@ on their line, or from their order; deductions are the rows of a "Deductions"/"T
 
 from __future__ import annotations
 
-import re
-
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from rapidfuzz.distance import Levenshtein
 
+from extractors.mrz import check_digit, parse_mrz
+from extractors.normalize import letters_lost, one_glyph_misread
 from pipeline.models import IDENTITY_KINDS, ExtractedDocument, Finding, Severity
 from rules.common import cite, field_confidence, field_date, field_text
 from rules.engine import NotRun, Rule, RuleContext
-from extractors.mrz import check_digit, parse_mrz
-from extractors.normalize import letters_lost, one_glyph_misread
 from rules.matching import DATES, NAME_PARTS, Level, Outcome, clean_id, identifiers, ocr_canonical
 
 

@@ -9,10 +9,10 @@ from PIL import Image, ImageDraw
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from extractors.imaging import TARGET_TEXT_PX
 from extractors.forensics import text_layer
 from extractors.forensics.fonts import font_family, font_signals
 from extractors.forensics.overlay import overlay_signals, page_objects
+from extractors.imaging import TARGET_TEXT_PX
 from pipeline.config import ForensicSettings
 from pipeline.models import FieldValue, Word
 

@@ -33,7 +33,7 @@ def test_column_values_read_as_one_segment_are_split_under_their_labels() -> Non
                       [("November 16, 2025 November 30, 2025 November 28, 2025", 100)]])
     lines = group_lines(page)
     assert len(lines[1].segments) == 1
-    is_date = lambda t: parse_date(t) is not None  # noqa: E731
+    is_date = lambda t: parse_date(t) is not None
     got = [labelled_value(lines, [label], is_date) for label in ("period from", "period end", "advice date")]
     assert [f.text if f else None for f in got] == ["November 16, 2025", "November 30, 2025", "November 28, 2025"]
 

@@ -6,7 +6,15 @@ from datetime import date
 
 import pytest
 
-from extractors.normalize import clean_identifier, clean_name, find_dates, is_money, mask, parse_date, parse_money
+from extractors.normalize import (
+    clean_identifier,
+    clean_name,
+    find_dates,
+    is_money,
+    mask,
+    parse_date,
+    parse_money,
+)
 
 
 @pytest.mark.parametrize(
