@@ -27,6 +27,8 @@ _MARGIN_PX = 16
 _INK_LEVEL = 230
 """A pixel darker than this is ink (light grey print included): a crop without any shows nothing."""
 _PT_TO_PX = OCR_DPI / 72.0
+_FIT_SCALES = (0.4, 2.5)
+"""Bounds of the rescale that brings a crop's ink to ``TARGET_TEXT_PX`` (a speck or a whole box is no text line)."""
 
 
 @dataclass(frozen=True)
@@ -137,9 +139,9 @@ def confirm_views(image: np.ndarray, cfg: ForensicSettings) -> Iterator[np.ndarr
     bold 5, 6, 8 and 9 again."""
     rows = np.flatnonzero((image < _INK_LEVEL).any(axis=1))
     if rows.size:
-        fit = TARGET_TEXT_PX / (rows[-1] - rows[0] + 1)
-        if abs(fit - 1.0) > 0.1:
-            yield _on_margin(resize(image, min(max(fit, 0.4), 2.5)))
+        fit = min(max(TARGET_TEXT_PX / (rows[-1] - rows[0] + 1), _FIT_SCALES[0]), _FIT_SCALES[1])
+        if abs(fit - 1.0) > 0.1:  # already at that size: the stacked read saw this view
+            yield _on_margin(resize(image, fit))
     enlarged = resize(image, cfg.ocr_confirm_scale)
     yield _on_margin(enlarged)
     if cfg.ocr_confirm_thin_px > 1:
