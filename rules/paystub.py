@@ -182,6 +182,25 @@ _PRETAX = re.compile(r"\b(401 ?K|403 ?B|457|SECTION 125|SEC 125|S125|CAFETERIA|P
                      r"VISION|HSA|FSA|DEPENDENT CARE|DEP CARE|TRANSIT|COMMUTER|PARKING|MED RX|RETIREMENT)\b")
 
 
+_FEDERAL_INCOME_TAX = re.compile(r"\b(FEDERAL|FED|FIT|FWT)\b")
+
+
+def _complete_table_without_fica(doc: ExtractedDocument, settings: RuleSettings) -> bool:
+    """A deductions table read whole (every amount read, summing to the printed total) with a federal
+    income tax line and no Social Security, Medicare or FICA line."""
+    total = field_money(doc, "total_deductions")
+    amounts = [_item_money(item) for item in doc.deductions]
+    if total is None or len(amounts) < 2 or None in amounts:
+        return False
+    summed = sum((a for a in amounts if a is not None), Decimal(0))
+    tolerance = as_money(settings.money_tolerance) + as_money(settings.line_item_rounding) * len(amounts)
+    labels = [_label(item) for item in doc.deductions]
+    federal = any(_FEDERAL_INCOME_TAX.search(label) and not _MEDICARE.search(label) for label in labels)
+    fica = any(_SOCIAL_SECURITY.search(label) or _MEDICARE.search(label) or _FICA_COMBINED.match(label)
+               for label in labels)
+    return abs(summed - abs(total)) <= tolerance and federal and not fica
+
+
 def _label(item: LineItem) -> str:
     return " ".join(re.findall(r"[A-Z0-9]+", item.name.upper().replace("(", "").replace(")", "")))
 
@@ -233,17 +252,31 @@ def medicare_range(gross: Decimal, pretax: Decimal, ytd_gross: Decimal | None, a
 class PaystubTaxImplausible(Rule):
     """Social Security or Medicare withheld does not match its statutory rate (6.2% up to the annual
     wage base; 1.45%, plus 0.9% above $200,000 YTD) on gross pay or on any plausible base reduced by
-    pre-tax deductions. Forgers scale gross pay and forget the taxes, or make them up."""
+    pre-tax deductions; or a stub withholds federal income tax and no Social Security or Medicare at
+    all, while its deduction lines add up to its total (so no line went unread). Forgers scale gross
+    pay and forget the taxes, make them up, or leave them out."""
 
     id = "paystub_tax"
     code = "PAYSTUB_TAX_IMPLAUSIBLE"
     severity = Severity.MEDIUM
 
     def evaluate(self, ctx: RuleContext) -> list[Finding] | NotRun:
-        stubs = [d for d in ctx.of_kind(DocKind.PAY_STUB) if field_money(d, "gross_pay") and self._tax_lines(d)]
-        if not stubs:
-            return NotRun("no pay stub with gross pay and a Social Security or Medicare line")
-        return [f for doc in stubs for f in self._check(doc, ctx.thresholds)]
+        stubs = [d for d in ctx.of_kind(DocKind.PAY_STUB) if field_money(d, "gross_pay")]
+        rated = [d for d in stubs if self._tax_lines(d)]
+        untaxed = [d for d in stubs if not self._tax_lines(d) and _complete_table_without_fica(d, ctx.thresholds)]
+        if not rated and not untaxed:
+            return NotRun("no pay stub with gross pay and a Social Security or Medicare line, or a complete "
+                          "deductions table with federal withholding")
+        return [*(f for doc in rated for f in self._check(doc, ctx.thresholds)),
+                *(self._no_fica(doc) for doc in untaxed)]
+
+    def _no_fica(self, doc: ExtractedDocument) -> Finding:
+        return self.finding(
+            f"{doc.file}: federal income tax is withheld but no Social Security or Medicare, and the "
+            f"{len(doc.deductions)} deduction lines account for the whole total: FICA is withheld from "
+            "almost every US employee's pay",
+            (cite(doc, "total_deductions"), cite(doc, "gross_pay"), *(cite_item(doc, i) for i in doc.deductions)),
+            tax="fica_missing")
 
     @staticmethod
     def _tax_lines(doc: ExtractedDocument) -> list[tuple[str, LineItem]]:

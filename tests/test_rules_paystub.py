@@ -174,3 +174,17 @@ def test_a_line_whose_amount_ocr_could_not_read_explains_a_short_sum() -> None:
     assert over.severity == Severity.MEDIUM
     # The unread line is no tax line to check, and adds nothing to pre-tax deductions.
     assert codes(run("paystub_tax", _ocr(stub(deductions=lines)))) == []
+
+
+def test_a_complete_deductions_table_with_federal_tax_and_no_fica_is_implausible() -> None:
+    """Federal withholding and a 401(k) that add up to the total: no Social Security, no Medicare."""
+    no_fica = [item("Federal W/H", 45.69), item("Retirement 401k", 226.15)]
+    [finding] = run("paystub_tax", stub(gross_pay=3769.23, total_deductions=271.84, deductions=no_fica))
+    assert finding.params["tax"] == "fica_missing" and finding.severity == Severity.MEDIUM
+    # Lines that fall short of the total: a row may not have been read, nothing to conclude.
+    assert codes(run("paystub_tax", stub(gross_pay=3769.23, total_deductions=560.00, deductions=no_fica))) == "not_run"
+    # No federal withholding either (a contractor's advance, a non-US stub): no finding.
+    local = [item("State Tax", 45.69), item("Retirement 401k", 226.15)]
+    assert codes(run("paystub_tax", stub(gross_pay=3769.23, total_deductions=271.84, deductions=local))) == "not_run"
+    # The clean stub's table has FICA lines: only their rates are checked.
+    assert codes(run("paystub_tax", stub(deductions=CLEAN_LINES))) == []
