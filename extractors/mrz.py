@@ -656,6 +656,7 @@ def _repair_by_checks(fmt: MrzFormat, chars: list[list[str]], repairs: list[str]
             ]
             if spec.name == "composite":
                 hypotheses = [h for h in hypotheses if (h[0][0], h[0][1]) not in own_check]
+                hypotheses += _stray_fillers([p for p in candidates if p not in own_check], chars)
             elif swaps is _SWAPS:
                 hypotheses += _split_readings(chars, candidates)
             fixes = _disambiguate(
@@ -668,6 +669,20 @@ def _repair_by_checks(fmt: MrzFormat, chars: list[list[str]], repairs: list[str]
                 chars[ln][col] = alt
             changes = ", ".join(f"line {ln + 1} col {col + 1} {a}->{b}" for ln, col, a, b in fixes[0])
             repairs.append(f"{spec.name} check: {changes}")
+
+
+def _stray_fillers(positions: Sequence[tuple[int, int]], chars: list[list[str]]) -> list[Fix]:
+    """Every lone letter amid the fillers of optional data read back as a filler, as one hypothesis
+    for the composite check: OCR-B's '<' reads 'E', 'K' or 'C' now and then ("<<<<E<E<<<<"),
+    and optional data is printed as words or serials, never as single letters between fillers."""
+    changes = []
+    for ln, col in positions:
+        row = chars[ln]
+        before = row[col - 1] if col > 0 else "<"
+        after = row[col + 1] if col + 1 < len(row) else "<"
+        if row[col].isalpha() and before == "<" and after == "<":
+            changes.append((ln, col, row[col], "<"))
+    return [tuple(changes)] if changes else []
 
 
 def _split_readings(chars: list[list[str]], positions: Sequence[tuple[int, int]]) -> list[Fix]:

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from rapidfuzz.distance import Levenshtein
 
-from extractors.normalize import ascii_fold, mask
+from extractors.normalize import ascii_fold, letters_lost, mask, one_glyph_misread
 from pipeline.models import (
     IDENTITY_KINDS,
     DocKind,
@@ -47,6 +47,7 @@ from rules.matching import (
     NAMES,
     Comparison,
     Outcome,
+    PersonName,
     address_differences,
     compare_employer_to_deposit,
     identifiers,
@@ -134,7 +135,8 @@ class NameMismatch(AnchoredComparison):
     stub's employee, the statement's account holder and the declared name. Borrowed or bought
     documents of someone else are the commonest identity fraud. Order, case, punctuation, middle
     names and initials, nicknames and a one-character OCR slip are harmless; a similar spelling
-    more than one slip apart is reported at medium severity."""
+    more than one slip apart is reported at medium severity, and low when it is an OCR'd identity
+    document's name with letters lost or one glyph misread."""
 
     id = "name_consistency"
     code = "NAME_MISMATCH"
@@ -142,6 +144,16 @@ class NameMismatch(AnchoredComparison):
     comparison = NAMES
     subject = "name"
     lesser = frozenset({"similar"})
+
+    def reported_severity(self, outcome: Outcome, anchor: Claim, other: Claim, ctx: RuleContext) -> Severity | None:
+        """Low when the identity document's name was OCR'd and is the other name garbled as OCR
+        garbles a zone's OCR-B: first name and surname each with a letter or two lost
+        ("SUSN ATTHEWS" for Susan Matthews) or one glyph of a long word misread ("DANTELS")."""
+        if (outcome.level.name in self.lesser and _identity_read_by_ocr(ctx, anchor.evidence)
+                and any(_garbled_by_ocr(mine, theirs, ctx)
+                        for mine in anchor.alternatives for theirs in other.alternatives)):
+            return Severity.LOW
+        return super().reported_severity(outcome, anchor, other, ctx)
 
     def claims(self, ctx: RuleContext) -> list[Claim]:
         claims: list[Claim] = []
@@ -233,6 +245,23 @@ class AddressMismatch(AnchoredComparison):
             if len(a) == len(b) and Levenshtein.distance(a, b) == 1:
                 return Severity.LOW
         return None
+
+
+def _identity_read_by_ocr(ctx: RuleContext, evidence: Evidence) -> bool:
+    """Whether the cited name of an identity document was OCR'd (its printed zone, or its MRZ on a photo)."""
+    for doc in ctx.documents:
+        if doc.file == evidence.file and doc.kind in IDENTITY_KINDS and evidence.field in doc.fields:
+            return doc.source != "text" and doc.fields[evidence.field].source in ("ocr", "mrz")
+    return False
+
+
+def _garbled_by_ocr(read: PersonName, printed: PersonName, ctx: RuleContext) -> bool:
+    """``read`` is ``printed`` with its first name and surname each equal, short of a letter or two,
+    or one glyph of a long word misread."""
+    def same(word: str, reading: str) -> bool:
+        return (word == reading or letters_lost(word, reading, ctx.thresholds.mrz_name_lost_glyphs)
+                or one_glyph_misread(word, reading, ctx.thresholds.mrz_name_misread_min_letters))
+    return same(printed.first, read.first) and same(" ".join(printed.last), " ".join(read.last))
 
 
 def _text_similarity(a: object, b: object) -> float:

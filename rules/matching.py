@@ -497,7 +497,8 @@ class PostalAddress:
 
 
 def _address_tokens(text: str) -> list[str]:
-    tokens = re.findall(r"#|[A-Z0-9]+", ascii_fold(text).replace("#", " # "))
+    # A bar standing alone is a 1 or an I OCR read as "|" (ocr_canonical makes the two equal).
+    tokens = re.findall(r"#|[A-Z0-9]+", re.sub(r"(?<!\S)\|(?!\S)", "1", ascii_fold(text)).replace("#", " # "))
     return [_ORDINALS.get(t, t) for t in tokens]
 
 
@@ -508,15 +509,16 @@ def parse_address(text: str) -> PostalAddress | None:
     the ZIP is the last five-digit group that is not the house number. ``None`` when no street
     name can be told.
     """
-    head, _, tail = text.partition(",")
-    street_tokens = _address_tokens(head)
-    all_tokens = street_tokens + _address_tokens(tail)
+    parts = [_address_tokens(part) for part in text.split(",")]
+    street_tokens = parts[0]
     if not street_tokens:
         return None
     number = street_tokens[0] if street_tokens[0][0].isdigit() else None
     rest = street_tokens[1:] if number else street_tokens
-    unit = next((all_tokens[i + 1] for i, t in enumerate(all_tokens[:-1]) if t in _UNIT_WORDS
-                 and all_tokens[i + 1] not in _UNIT_WORDS), None)
+    # A unit designator's value follows it within its own comma-separated part: "Apt |" (a unit
+    # OCR read as a bar) has none to give, and must not take the city from the next part.
+    unit = next((part[i + 1] for part in parts for i, t in enumerate(part[:-1])
+                 if t in _UNIT_WORDS and part[i + 1] not in _UNIT_WORDS), None)
     directions: set[str] = set()
     name: list[str] = []
     suffix = None

@@ -544,3 +544,13 @@ def test_the_reread_zone_replaces_every_first_pass_reading_of_its_rows() -> None
     reread = [Word(text=TD1[0], bbox=(10, 500, 640, 540))]
     result = apply_mrz_hook(np.zeros((700, 1000), np.uint8), words, hook=lambda image, ws, engine: reread)
     assert [w.text for w in result] == ["IDENTITY", TD1[0]]
+
+
+def test_lone_letters_amid_optional_fillers_are_misread_fillers() -> None:
+    """The composite fails only because two fillers of the optional data were read as 'E'."""
+    zone = ["I<FRAL2R46423M5<<<<<<<E<E<<<<<", "6901268M3407079FRA<<<<<<<<<<<6", "HENDERSON<<RAYMOND<<<<<<<<<<<<"]
+    mrz = parse_mrz(zone)
+    assert mrz is not None and mrz.valid and mrz.lines[0] == "I<FRAL2R46423M5<<<<<<<<<<<<<<<"
+    # Optional data printed as a word is data, not stray fillers: the composite still fails.
+    worded = ["I<FRAL2R46423M5<<<<<<<EE<<<<<<", *zone[1:]]
+    assert not parse_mrz(worded).valid

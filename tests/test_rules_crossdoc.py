@@ -27,6 +27,25 @@ def test_name_consistency(stub_name: str, holder: str, declared: str, levels: li
     assert [(f.params["level"], f.severity) for f in outcome] == levels
 
 
+@pytest.mark.parametrize(
+    ("given", "surname", "scanned_id", "severity"),
+    [
+        ("SUSN KAREN", "ATTHEWS", True, Severity.LOW),  # the zone's OCR lost an A and the M
+        ("MARGRET DEANNA", "DANTELS", True, Severity.LOW),  # a lost A, and I read as T
+        ("SUSN KAREN", "ATTHEWS", False, Severity.MEDIUM),  # a text layer says what it says
+        ("SUSAN KAREN", "MATHIS", True, Severity.HIGH),  # another name, however scanned
+    ],
+)
+def test_an_ocr_zone_name_garbled_as_ocr_garbles_is_low(given: str, surname: str, scanned_id: bool,
+                                                         severity: Severity) -> None:
+    card = passport(given_names=given, surname=surname)
+    card = scanned(card) if scanned_id else card
+    declared = {"SUSN KAREN": "Susan K. Matthews", "MARGRET DEANNA": "Margaret Deanna Daniels",
+                "SUSAN KAREN": "Susan K. Matthews"}[given]
+    found = run("name_consistency", card, app=application(full_name=declared))
+    assert [f.severity for f in found] == [severity]
+
+
 def test_name_consistency_not_run_with_one_source() -> None:
     assert codes(run("name_consistency", passport())) == "not_run"
 

@@ -139,3 +139,14 @@ def test_identifier_levels(left: str, right: str | None, level: str) -> None:
 def test_comparisons_describe_their_levels() -> None:
     labels = NAMES.describe()
     assert labels[0].startswith("a value is missing") and labels[-1] == "different names"
+
+
+def test_a_unit_read_as_a_bar_is_unit_1_and_a_bare_designator_takes_no_city() -> None:
+    from rules.matching import ADDRESSES, parse_address
+
+    assert ADDRESSES.compare("804 Maple Circle Apartment 1, Lewisport, SC 12754",
+                             "804 Maple Cir Apt |, Lewisport, SC 12754").matches
+    bare = parse_address("804 Maple Cir Apt, Lewisport, SC 12754")
+    assert bare is not None and bare.unit is None
+    assert not ADDRESSES.compare("804 Maple Cir Apt 1, Lewisport, SC 12754",
+                                 "804 Maple Cir Apt 7, Lewisport, SC 12754").matches
