@@ -195,3 +195,30 @@ def test_a_zone_and_a_print_that_each_lost_another_glyph_verify_together() -> No
     # The print agrees with the zone's misread digit: nothing makes the zone verify.
     same = {**fields, "viz_document_number": "L8989623"}
     assert [f.severity.name for f in run("identity_mrz_checksum", scanned(passport(**same)))] == ["HIGH"]
+
+
+def _with_raw(document: ExtractedDocument, **raw: str) -> ExtractedDocument:
+    fields = {k: v.model_copy(update={"raw": raw[k]}) if k in raw else v for k, v in document.fields.items()}
+    return document.model_copy(update={"fields": fields})
+
+
+def test_a_printed_number_read_with_background_around_it_is_the_zones() -> None:
+    noisy = _with_raw(scanned(passport(viz_document_number="MEENASC01X00T47")),
+                      viz_document_number="Meenas C01X00T47")
+    assert run("identity_mrz_visual", noisy) == []
+    # Letters glued into the number itself are another number.
+    glued = _with_raw(scanned(passport(viz_document_number="MC01X00T47")), viz_document_number="MC01X00T47")
+    assert [f.severity.name for f in run("identity_mrz_visual", glued)] == ["HIGH"]
+
+
+def test_a_zone_number_that_verifies_only_after_a_repair_disagreeing_with_print_is_low() -> None:
+    line1 = "I<FRAL1C802O879<<<<<<<<<<<<<<<"
+    fields = {"document_number": "L1C802O87", "viz_document_number": "L1C80208Z",
+              "mrz": [line1, "9803156F2912017FRA<<<<<<<<<<<0", "ANDERSON<<JESSICA<APRIL<<<<<<<"]}
+    read_as = "\n".join(["I<FRAL1C8020879<<<<<<<<<<<<<<<", *fields["mrz"][1:]])
+    repaired = _with_raw(scanned(passport(**fields)), mrz=read_as)
+    [finding] = run("identity_mrz_visual", repaired)
+    assert finding.severity.name == "LOW" and finding.params["level"] == "repaired_zone"
+    # The zone read as it stands: the two numbers really differ.
+    as_read = _with_raw(scanned(passport(**fields)), mrz="\n".join(fields["mrz"]))
+    assert [f.severity.name for f in run("identity_mrz_visual", as_read)] == ["HIGH"]
