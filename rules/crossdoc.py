@@ -149,7 +149,7 @@ class NameMismatch(AnchoredComparison):
         """Low when the identity document's name was OCR'd and is the other name garbled as OCR
         garbles a zone's OCR-B: first name and surname each with a letter or two lost
         ("SUSN ATTHEWS" for Susan Matthews) or one glyph of a long word misread ("DANTELS")."""
-        if (outcome.level.name in self.lesser and _identity_read_by_ocr(ctx, anchor.evidence)
+        if (outcome.level.name in self.lesser and _read_by_ocr(ctx, anchor.evidence)
                 and any(_garbled_by_ocr(mine, theirs, ctx)
                         for mine in anchor.alternatives for theirs in other.alternatives)):
             return Severity.LOW
@@ -247,14 +247,6 @@ class AddressMismatch(AnchoredComparison):
         return None
 
 
-def _identity_read_by_ocr(ctx: RuleContext, evidence: Evidence) -> bool:
-    """Whether the cited name of an identity document was OCR'd (its printed zone, or its MRZ on a photo)."""
-    for doc in ctx.documents:
-        if doc.file == evidence.file and doc.kind in IDENTITY_KINDS and evidence.field in doc.fields:
-            return doc.source != "text" and doc.fields[evidence.field].source in ("ocr", "mrz")
-    return False
-
-
 def _garbled_by_ocr(read: PersonName, printed: PersonName, ctx: RuleContext) -> bool:
     """``read`` is ``printed`` with its first name and surname each equal, short of a letter or two,
     or one glyph of a long word misread."""
@@ -270,10 +262,10 @@ def _text_similarity(a: object, b: object) -> float:
 
 
 def _read_by_ocr(ctx: RuleContext, evidence: Evidence) -> bool:
-    """Whether the cited field of a bundle document was read by OCR."""
+    """Whether the cited field of a bundle document was read by OCR (printed, or an MRZ on a photo)."""
     for doc in ctx.documents:
         if doc.file == evidence.file and evidence.field in doc.fields:
-            return doc.fields[evidence.field].source == "ocr"
+            return doc.source != "text" and doc.fields[evidence.field].source in ("ocr", "mrz")
     return False
 
 
