@@ -75,8 +75,7 @@ class PaystubArithmetic(Rule):
             return None
         summed = sum((_item_money(item) or Decimal(0) for item in read), Decimal(0))
         diff = abs(summed - abs(total))
-        # Each line was rounded on its own: allow half a cent per line on top of the base tolerance.
-        tolerance = as_money(settings.money_tolerance) + as_money(settings.line_item_rounding) * len(doc.deductions)
+        tolerance = _lines_tolerance(settings, len(doc.deductions))
         if diff <= tolerance:
             return []
         unread = [item.name for item in doc.deductions if item.amount is None]
@@ -90,6 +89,11 @@ class PaystubArithmetic(Rule):
         return [self.finding(
             message, (cite(doc, "total_deductions"), *(cite_item(doc, item) for item in doc.deductions)),
             severity=severity, check="deduction_lines", difference=float(diff), tolerance=float(tolerance))]
+
+
+def _lines_tolerance(settings: RuleSettings, count: int) -> Decimal:
+    """Each line was rounded on its own: half a cent per line on top of the base tolerance."""
+    return as_money(settings.money_tolerance) + as_money(settings.line_item_rounding) * count
 
 
 def _item_money(item: LineItem) -> Decimal | None:
@@ -193,7 +197,7 @@ def _complete_table_without_fica(doc: ExtractedDocument, settings: RuleSettings)
     if total is None or len(amounts) < 2 or None in amounts:
         return False
     summed = sum((a for a in amounts if a is not None), Decimal(0))
-    tolerance = as_money(settings.money_tolerance) + as_money(settings.line_item_rounding) * len(amounts)
+    tolerance = _lines_tolerance(settings, len(amounts))
     labels = [_label(item) for item in doc.deductions]
     federal = any(_FEDERAL_INCOME_TAX.search(label) and not _MEDICARE.search(label) for label in labels)
     fica = any(_SOCIAL_SECURITY.search(label) or _MEDICARE.search(label) or _FICA_COMBINED.match(label)
@@ -282,9 +286,9 @@ class PaystubTaxImplausible(Rule):
     def _tax_lines(doc: ExtractedDocument) -> list[tuple[str, LineItem]]:
         lines = []
         for item in doc.deductions:
-            label = _label(item)
             if item.amount is None:
                 continue
+            label = _label(item)
             if _FICA_COMBINED.match(label):
                 lines.append(("fica", item))
             elif _SOCIAL_SECURITY.search(label):
