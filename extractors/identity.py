@@ -47,6 +47,7 @@ from extractors.normalize import (
     one_glyph_misread,
     parse_date,
 )
+from pipeline.config import RuleSettings
 from pipeline.models import DocKind, FieldValue, ReadDocument, Word
 
 IDENTITY_FIELDS: tuple[str, ...] = (
@@ -828,11 +829,9 @@ def merge_identity(
     return fields
 
 
-MRZ_NAME_LETTERS_LOST = 2
-"""Letters an OCR'd MRZ name may lack against the printed name and still be that name (the rules'
-``mrz_name_lost_glyphs`` default: the same judgement, made here to pick the better reading)."""
-MRZ_NAME_MISREAD_MIN_LETTERS = 5
-"""Shortest word in which one glyph read otherwise is a misread (the rules' ``mrz_name_misread_min_letters``)."""
+_NAME_JUDGEMENT = RuleSettings()
+"""The rules' defaults for when an OCR'd MRZ name is the printed one (``mrz_name_lost_glyphs``,
+``mrz_name_misread_min_letters``): the same judgement, made here to pick the better reading."""
 _NAME_PARTS = ("surname", "given_names")
 PRINTED_NAME_MIN_CONFIDENCE = 0.70
 """A printed name OCR read less surely than this does not replace the zone's reading."""
@@ -853,10 +852,9 @@ def _prefer_fuller_printed_names(fields: dict[str, FieldValue]) -> None:
         if (machine is None or printed is None or machine.source != "mrz" or printed.source != "ocr"
                 or printed.confidence < PRINTED_NAME_MIN_CONFIDENCE):
             continue
-        printed_letters = ascii_fold(str(printed.value))
-        read = str(machine.value).upper()
-        if (letters_lost(printed_letters, read, MRZ_NAME_LETTERS_LOST)
-                or one_glyph_misread(printed_letters.upper(), read, MRZ_NAME_MISREAD_MIN_LETTERS)):
+        printed_letters, read = ascii_fold(str(printed.value)), ascii_fold(str(machine.value))
+        if (letters_lost(printed_letters, read, _NAME_JUDGEMENT.mrz_name_lost_glyphs)
+                or one_glyph_misread(printed_letters, read, _NAME_JUDGEMENT.mrz_name_misread_min_letters)):
             fields[name] = printed.model_copy(update={"value": printed_letters})
             changed = True
     if changed and "surname" in fields and "given_names" in fields:
