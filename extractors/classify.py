@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from extractors.base import EXTRACTORS
 from extractors.layout import Line, page_text
-from extractors.mrz import find_mrz
+from extractors.mrz import find_mrz, mrz_likeness
 from extractors.registry import load_extractors
 from pipeline.models import Classification, DocKind
 
@@ -70,6 +70,12 @@ def classify(lines: Sequence[Line], *, text_pages: frozenset[int] = frozenset())
 def mrz_kind(lines: Sequence[Line], text_pages: frozenset[int] = frozenset()) -> DocKind | None:
     """The kind named by the document code of a machine-readable zone among ``lines``: one with
     fillers as read whose check digits agree but for at most :data:`MRZ_MAX_FAILED_CHECKS`."""
+    # The fillers the zone must show can only come from MRZ-like lines: without them there is no
+    # zone to find, and the search (windows of statement rows, look-alike repairs) costs 50-350 ms
+    # on a scanned statement.
+    candidates = [line.text for line in lines if mrz_likeness(line.text) > 0]
+    if sum(len(_FILLER_AS_READ.findall(text.upper())) for text in candidates) < MRZ_MIN_FILLERS:
+        return None
     found = find_mrz(lines, text_pages=text_pages)
     if found is None:
         return None
