@@ -159,7 +159,15 @@ def reading_cost(bundles: list[Path], pages: int) -> dict[str, Any]:
             target = text_pdfs if expected.get("variant") != "scan" else scans
             if name.lower().endswith(".pdf") or target is scans:
                 target.append(bundle / name)
-    return measure_reading_cost(text_pdfs[: pages * 3], scans[:pages])
+    # Spread over the whole set, not its first bundles: every kind of scan gets its share.
+    return measure_reading_cost(_spread(text_pdfs, pages * 3), _spread(scans, pages))
+
+
+def _spread(items: list[Path], count: int) -> list[Path]:
+    """``count`` items evenly spaced through ``items`` (all of them when there are fewer)."""
+    if len(items) <= count:
+        return items
+    return [items[round(k * (len(items) - 1) / max(count - 1, 1))] for k in range(count)]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -291,6 +291,14 @@ def _fit_length(line: str, length: int, *, names: bool) -> tuple[str, bool]:
 # --------------------------------------------------------------------------------------------------
 # The parsed zone.
 
+_FIELD_SHAPES = {
+    "document_code": re.compile(r"^[A-Z][A-Z<]$"),
+    "issuing_country": re.compile(r"^[A-Z]+<*$"),
+    "nationality": re.compile(r"^[A-Z]+<*$"),
+    "document_number": re.compile(r"^[A-Z0-9]+<*$"),
+}
+"""Shapes a field can have (ICAO 9303: codes start with a letter; fillers pad at the end only)."""
+
 
 @dataclass(frozen=True)
 class MRZ:
@@ -335,6 +343,18 @@ class MRZ:
         ]
         raw = sum(parts) / len(parts)
         return round(max(0.0, raw - _REPAIR_PENALTY * len(self.repairs)), 3)
+
+    @property
+    def well_formed(self) -> bool:
+        """Whether the code, country and number fields have a possible shape: a letter first, fillers
+        only as padding at the end. Check digits do not cover the codes, and a realigned line can
+        verify with a field shifted ("<<DEU" for "I<DEU", "<R922658" for "R9226585"): such a reading
+        must lose to one whose fields are well formed."""
+        for name, shape in _FIELD_SHAPES.items():
+            value = self.values.get(name)
+            if value is not None and not shape.match(value):
+                return False
+        return True
 
     def checks_summary(self) -> str:
         """``"document_number:ok,date_of_birth:ok,expiry_date:bad,composite:ok"``."""
@@ -453,9 +473,9 @@ def parse_mrz(texts: Sequence[str], fmt: MrzFormat | None = None, *, ocr: bool =
     return max(parsed, key=_rank, default=None)
 
 
-def _rank(mrz: MRZ) -> tuple[float, float]:
-    # Score first; on a tie prefer the layout whose lengths were read as printed.
-    return (mrz.score, float(mrz.valid_line_lengths))
+def _rank(mrz: MRZ) -> tuple[float, float, float]:
+    # Well-formed fields first, then score; on a tie prefer the layout whose lengths were read as printed.
+    return (float(mrz.well_formed), mrz.score, float(mrz.valid_line_lengths))
 
 
 def _parse_as(fmt: MrzFormat, cleaned: list[str], raw: tuple[str, ...], *, ocr: bool) -> MRZ | None:

@@ -496,6 +496,9 @@ class PostalAddress:
         return " ".join(p for p in parts if p)
 
 
+_NUMBER_GLUED_TO_DIRECTION = re.compile(r"^(\d+)([NSEW])$")
+
+
 def _address_tokens(text: str) -> list[str]:
     # A bar standing alone is a 1 or an I OCR read as "|" (ocr_canonical makes the two equal).
     tokens = re.findall(r"#|[A-Z0-9]+", re.sub(r"(?<!\S)\|(?!\S)", "1", ascii_fold(text)).replace("#", " # "))
@@ -513,6 +516,10 @@ def parse_address(text: str) -> PostalAddress | None:
     street_tokens = parts[0]
     if not street_tokens:
         return None
+    glued = _NUMBER_GLUED_TO_DIRECTION.match(street_tokens[0])
+    if glued and len(street_tokens) > 1:
+        # "2224S MEADOW PL": OCR dropped the space between the house number and a pre-directional.
+        street_tokens = [glued.group(1), glued.group(2), *street_tokens[1:]]
     number = street_tokens[0] if street_tokens[0][0].isdigit() else None
     rest = street_tokens[1:] if number else street_tokens
     # A unit designator's value follows it within its own comma-separated part: "Apt |" (a unit

@@ -351,6 +351,8 @@ def _scan(case: Case, pdf: bytes, *, capture: Literal["flatbed", "photo"], copy_
         dst = degrade.box_to_pixels(sheet.fields[target][0].bbox, dpi)
         pages[0] = degrade.copy_move(pages[0], (src[0], src[1], src[0] + max(src[2] - src[0], dst[2] - dst[0]), src[3]), (dst[0], dst[1]))
     images = [degrade.phone_photo(p, rng) if capture == "photo" else degrade.flatbed(p, rng) for p in pages]
+    if not copy_move and rng.random() < degrade.TURNED_SHARE:
+        images = degrade.turned(images, rng.choice((90, 180, 270)))
     quality = 92 if copy_move else rng.randint(70, 80)
     if fmt == "pdf" or len(images) > 1:
         jpegs = [degrade.encode(i, fmt="jpeg", quality=quality, dpi=dpi) for i in images]

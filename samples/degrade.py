@@ -80,6 +80,16 @@ def flatbed(page: np.ndarray, rng: random.Random) -> np.ndarray:
     return _finish(rotated, rng, noise=rng.uniform(2, 5), blur=rng.random() < 0.5, light=rng.uniform(0, 0.12))
 
 
+TURNED_SHARE = 0.06
+"""Share of captures that arrive turned: a stack fed into the scanner sideways or upside down, a phone
+held in landscape whose app dropped the EXIF orientation. The reader must find the right way up."""
+
+
+def turned(images: list[np.ndarray], clockwise: int) -> list[np.ndarray]:
+    """Every page of one capture turned clockwise by ``clockwise`` degrees (a multiple of 90)."""
+    return [np.ascontiguousarray(np.rot90(image, k=-(clockwise // 90))) for image in images]
+
+
 def _content_box(page: np.ndarray) -> tuple[int, int, int, int]:
     grey = page if page.ndim == 2 else page.mean(axis=2)
     ys, xs = np.nonzero(grey < 245)

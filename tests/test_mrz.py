@@ -554,3 +554,30 @@ def test_lone_letters_amid_optional_fillers_are_misread_fillers() -> None:
     # Optional data printed as a word is data, not stray fillers: the composite still fails.
     worded = ["I<FRAL2R46423M5<<<<<<<EE<<<<<<", *zone[1:]]
     assert not parse_mrz(worded).valid
+
+
+def test_a_doubled_filler_after_the_document_code_is_dropped_there_not_from_the_code() -> None:
+    """Line one read a character long ('I<<DEU'): dropping the 'I' verifies as well as dropping the extra
+    filler (check digits do not cover the codes), but only the second leaves a possible country code."""
+    mrz = parse_mrz(["I<<DEUC993400531<<<<<<<<<<<<<<<", "6211202F2805139DEU<<<<<<<<<<<4",
+                     "MASON<<REBECCA<BRENDA<<<<<<<<<"])
+    assert mrz is not None and mrz.valid and mrz.well_formed
+    assert (mrz.lines[0][:5], mrz.values["issuing_country"]) == ("I<DEU", "DEU")
+
+
+def test_a_lost_digit_is_not_covered_up_by_a_filler_inside_the_number() -> None:
+    """'R92265857' read without its 7: a filler slid into the number plus a look-alike repair can make the
+    check digit agree, but a document number holds fillers only as padding at its end. The zone stays
+    unverified instead of verifying with a wrong number."""
+    mrz = parse_mrz(["I<UTOR92265853<<<<<<<<<<<<<<<", "9303243F2509105UT0<<<<<<<<<<<Q",
+                     "TOWNSEND<<CATHERINE<KAREN<<<<<"])
+    assert mrz is not None and mrz.well_formed and not mrz.checks["document_number"]
+    assert "<" not in mrz.values["document_number"]
+
+
+def test_a_short_document_number_padded_at_its_end_is_well_formed() -> None:
+    number, birth, expiry = "L898902C<", "7408122", "1204159"
+    line2 = f"{number}{check_digit(number)}UTO{birth}F{expiry}ZE184226B<<<<<1"
+    line2 += check_digit(line2[0:10] + line2[13:20] + line2[21:43])
+    mrz = parse_mrz(["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", line2], ocr=False)
+    assert mrz is not None and mrz.valid and mrz.well_formed

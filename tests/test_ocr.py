@@ -5,7 +5,15 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from extractors.ocr import Orientation, reread_unread_ink, straighten_photo, unread_regions, without_rules
+from extractors.ocr import (
+    Orientation,
+    ocr_page,
+    reread_unread_ink,
+    straighten_photo,
+    turns_to_try,
+    unread_regions,
+    without_rules,
+)
 from pipeline.models import Word
 
 
@@ -149,3 +157,74 @@ def test_glyphs_are_not_taken_for_rules() -> None:
     ink[20:180, 300:303] = 255  # a rule: 5 text heights
     out = without_rules(ink, 30.0)
     assert out[50:90, :100].sum() == ink[50:90, :100].sum() and out[:, 290:310].sum() == 0
+
+
+# --------------------------------------------------------------------------------------------------
+# Second chances for a poor first pass.
+
+
+def _words(confidence: float, count: int = 12) -> list[Word]:
+    return [Word(text=f"word{k}", bbox=(10.0, 10.0 + 30 * k, 90.0, 35.0 + 30 * k), confidence=confidence, line_id=k)
+            for k in range(count)]
+
+
+class _ScriptedReader:
+    """A fake engine whose reading depends on the segmentation mode and on how far the page was turned
+    (told apart by the top-left pixel: ``_marked_page``): it logs every call."""
+
+    def __init__(self, reads: dict[tuple[int, int], list[Word]], orientation: Orientation | None) -> None:
+        self.reads, self.orientation, self.calls = reads, orientation, []
+
+    @staticmethod
+    def _turn(image: np.ndarray) -> int:
+        return {10: 0, 20: 90, 30: 180, 40: 270}[int(image[0, 0])]
+
+    def read_words(self, image: np.ndarray, *, psm: int, lang: str, timeout_s: float) -> list[Word]:
+        self.calls.append(("read", psm, self._turn(image)))
+        return self.reads.get((psm, self._turn(image)), _words(0.3))
+
+    def detect_orientation(self, image: np.ndarray, *, timeout_s: float) -> Orientation | None:
+        self.calls.append(("osd", None, None))
+        return self.orientation
+
+
+def _marked_page() -> np.ndarray:
+    """A blank page whose corners say how far it was turned clockwise (10 top-left when upright)."""
+    page = np.full((400, 300), 255, np.uint8)
+    page[0, 0], page[0, -1], page[-1, -1], page[-1, 0] = 10, 40, 30, 20
+    return page
+
+
+def test_a_card_that_reads_in_sparse_mode_is_not_sent_to_orientation_detection() -> None:
+    engine = _ScriptedReader({(6, 0): _words(0.5), (11, 0): _words(0.9)}, Orientation(rotate=180, confidence=4.0))
+    page = ocr_page(_marked_page(), engine)
+    assert page.rotation_applied == 0 and page.mean_confidence == 0.9
+    assert engine.calls == [("read", 6, 0), ("read", 11, 0)]
+
+
+def test_a_turned_page_osd_misjudges_is_read_after_trying_the_opposite_turn() -> None:
+    """OSD says 90 where 270 is right (the axis found, the direction missed), as it does on cards."""
+    engine = _ScriptedReader({(6, 270): _words(0.92)}, Orientation(rotate=90, confidence=3.5))
+    page = ocr_page(_marked_page(), engine)
+    assert page.rotation_applied == 270 and page.mean_confidence == 0.92
+    assert [c for c in engine.calls if c[0] == "read"][-1] == ("read", 6, 270)
+
+
+def test_a_turn_that_reads_well_ends_the_search() -> None:
+    engine = _ScriptedReader({(6, 90): _words(0.9)}, Orientation(rotate=90, confidence=6.0))
+    ocr_page(_marked_page(), engine)
+    assert engine.calls == [("read", 6, 0), ("read", 11, 0), ("osd", None, None), ("read", 6, 90)]
+
+
+def test_turns_osd_is_sure_of_come_first_then_the_opposite_then_the_other_axis() -> None:
+    sure = Orientation(rotate=90, confidence=3.0)
+    assert turns_to_try(sure, sweep=True) == [90, 270, 180]
+    assert turns_to_try(sure, sweep=False) == [90]
+    assert turns_to_try(Orientation(rotate=0, confidence=5.0), sweep=True) == [180, 90, 270]
+
+
+def test_a_near_empty_page_is_not_swept_through_every_turn() -> None:
+    """A few words read poorly (a mostly blank page) are not turned text: no sweep without OSD's word."""
+    assert turns_to_try(Orientation(rotate=180, confidence=0.4), sweep=False) == []
+    assert turns_to_try(None, sweep=False) == []
+

@@ -384,3 +384,21 @@ def test_a_licence_barcode_missed_at_ocr_size_is_looked_for_on_smaller_copies(mo
     passport = [Word(text="PASSPORT", bbox=(0, 0, 1, 1))]
     assert reading._page_barcodes(image, 1.0, passport) == ()
     assert tried == [(1000, 1.0)]  # no barcode to verify a passport: one search only
+
+
+CARD_PHOTO = Path(__file__).resolve().parent.parent / "samples" / "bundles" / "S-0003" / "IMG_5768.jpg"
+"""A committed phone photo of an ID card (document number L8A86184X, per its bundle's truth.json)."""
+
+
+@pytest.mark.ocr
+@pytest.mark.parametrize("turn", [Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180, Image.Transpose.ROTATE_270])
+def test_ocr_finds_the_right_way_up_of_a_turned_card_photo(turn: Image.Transpose) -> None:
+    """A card photo arriving sideways or upside down (no EXIF orientation) is read upright: OSD on
+    cards often gets the direction wrong, so the reader tries the other turns before giving up."""
+    with Image.open(CARD_PHOTO) as im:
+        data = png_bytes(im.convert("L").transpose(turn), dpi=220)
+    doc = read_document(IntakeFile("card.png", "x", len(data), "image/png", data))
+    page = doc.pages[0]
+    counter_clockwise = {Image.Transpose.ROTATE_90: 90, Image.Transpose.ROTATE_180: 180, Image.Transpose.ROTATE_270: 270}
+    assert page.rotation_applied == counter_clockwise[turn]  # PIL turns counter-clockwise; we undo it clockwise
+    assert "L8A86184X" in ocr_text(doc).replace(" ", "")

@@ -79,6 +79,12 @@ def test_name_part_levels(left: str, right: str, level: str) -> None:
         ("2118 Palmer Court Apt 26B, Port Kathleenhaven, NC 76684", "2118 PALMER CT #27B, PORT KATHLEENHAVEN, NC 76684",
          "different"),
         ("123 Main St, Springfield, IL 62701", "123 Main St, Shelbyville, IL 62565", "different"),
+        # OCR ran the house number into the pre-directional: the same address. A number with a
+        # letter suffix (221B) is another door, and a glued direction does not excuse another number.
+        ("2224 S Meadow Pl, Lake Christianview, MS 45188", "2224S MEADOW PL, LAKE CHRISTIANVIEW, MS 45188", "exact"),
+        ("221B Baker St, Springfield, IL 62701", "221 Baker St, Springfield, IL 62701", "different"),
+        ("2224 S Meadow Pl, Lake Christianview, MS 45188", "2284S MEADOW PL, LAKE CHRISTIANVIEW, MS 45188",
+         "different"),
         ("123 Main St", "", "null"),
     ],
 )
