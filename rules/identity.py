@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rapidfuzz.distance import Levenshtein
 
-from extractors.mrz import check_digit, parse_mrz
+from extractors.mrz import FORMATS, check_digit, parse_mrz
 from extractors.normalize import letters_lost, one_glyph_misread
 from pipeline.models import IDENTITY_KINDS, ExtractedDocument, Finding, Severity
 from rules.common import cite, field_confidence, field_date, field_text
@@ -55,7 +55,8 @@ class MrzChecksumInvalid(Rule):
     """A check digit of the machine-readable zone does not verify. Genuine documents are printed
     with correct check digits; a failing one means a field was altered (a changed birth date or
     expiry) or the zone was typed up by hand for a counterfeit. An OCR'd zone that verifies once the
-    printed document number stands in for the one read was misread, not altered: low."""
+    printed document number stands in for the one read, or the printed date of birth or expiry
+    for a zone date one look-alike digit off it, was misread, not altered: low."""
 
     id = "identity_mrz_checksum"
     code = "ID_CHECKSUM_INVALID"
@@ -80,6 +81,14 @@ class MrzChecksumInvalid(Rule):
                 "printed document number in place (a misread zone)",
                 (*evidence, cite(doc, "viz_document_number", note="printed zone")),
                 severity=Severity.LOW, failed=failed, misread="document_number")
+        if failed and (date_field := date_verified_by_print(doc, failed)):
+            # OCR read one digit of a zone date as its look-alike ("910429" for 970429): the printed
+            # date in its place makes every check digit agree.
+            return self.finding(
+                f"{doc.file}: MRZ check digit fails for {', '.join(failed)} as read, but verifies with the "
+                f"printed {date_field.replace('_', ' ')} in place (a misread zone)",
+                (*evidence, cite(doc, f"viz_{date_field}", note="printed zone")),
+                severity=Severity.LOW, failed=failed, misread=date_field)
         if failed:
             return self.finding(f"{doc.file}: MRZ check digit fails for {', '.join(failed)}", evidence, failed=failed)
         if not checks and _mrz_flag(doc) is False:
@@ -116,6 +125,42 @@ def number_verified_by_print(doc: ExtractedDocument) -> str | None:
     return None
 
 
+_DIGIT_LOOKALIKES = frozenset(map(frozenset, ("17", "38", "08", "56", "68", "69", "89", "35")))
+"""Digit pairs OCR confuses in OCR-B (a 7 read as 1, a 3 as 8)."""
+
+
+def date_verified_by_print(doc: ExtractedDocument, failed: list[str]) -> str | None:
+    """The zone date (``date_of_birth`` or ``expiry_date``) that OCR misread, or None: the failed
+    checks are that date's and the composite, the printed date differs from the zone's in one
+    digit, the two digits are look-alikes, and the printed date in its place makes the zone verify.
+
+    Text layers are not repaired: a typed zone says what it says."""
+    zone = doc.value("mrz")
+    if doc.source == "text" or not isinstance(zone, list):
+        return None
+    dates = [name for name in failed if name in ("date_of_birth", "expiry_date")]
+    if len(dates) != 1 or not set(failed) <= {dates[0], "composite"}:
+        return None
+    name = dates[0]
+    printed = field_date(doc, f"viz_{name}")
+    lines = [str(line) for line in zone]
+    as_read = parse_mrz(lines, ocr=False)
+    machine = as_read.values.get(name, "") if as_read else ""
+    if printed is None or as_read is None or len(machine) != 6:
+        return None
+    candidate = printed.strftime("%y%m%d")
+    apart = [(a, b) for a, b in zip(machine, candidate, strict=True) if a != b]
+    if len(apart) != 1 or frozenset(apart[0]) not in _DIGIT_LOOKALIKES:
+        return None
+    layout = next(f for f in FORMATS if f.name == as_read.format)
+    field = next(f for f in layout.fields if f.name == name)
+    line = lines[field.line]
+    trial = list(lines)
+    trial[field.line] = line[: field.start] + candidate + line[field.end :]
+    reparsed = parse_mrz(trial, ocr=False)
+    return name if reparsed is not None and reparsed.valid else None
+
+
 def _replaced_where_both_read(machine: str, printed: str) -> str:
     out = list(machine)
     for op, m0, m1, p0, p1 in Levenshtein.opcodes(machine, printed):
@@ -142,8 +187,8 @@ class MrzVisualMismatch(Rule):
     """The printed (visual) zone of a passport or ID card says something its MRZ does not. Forgers
     edit the printed birth date, name or number and leave the MRZ (or vice versa); a genuine
     document prints the same values twice. Dates must agree exactly; a number may differ by one
-    look-alike character only when OCR was unsure, and any one character is low severity when OCR
-    doubted the printed reading, as is any difference from a photographed zone whose number verified
+    look-alike character only when OCR was unsure, and any one character of a number, or one digit
+    of a date, is low severity when OCR doubted the printed reading, as is any difference from a photographed zone whose number verified
     only after a look-alike repair; names are compared as the MRZ writes them, unless OCR itself doubted
     the printed name (``ocr_doubted_confidence``) or the zone's OCR lost a letter or two of it, or
     read one letter of a long name as another or a filler as a letter."""
@@ -197,6 +242,12 @@ class MrzVisualMismatch(Rule):
             others = {field_text(doc, name) for name in _OTHER_DATES.get(mrz, ())} - {None}
             if outcome.differs and left in others:
                 return None
+            # One digit off where OCR doubted the printed date ("11/02/2034" at 0.84 for 2031): the
+            # reader's doubt, low. A confidently read one-digit change is what an edit looks like.
+            if (outcome.differs and doc.fields[viz].source == "ocr" and left and right and len(left) == len(right)
+                    and field_confidence(doc, viz) < ctx.thresholds.ocr_low_confidence
+                    and sum(a != b for a, b in zip(left, right, strict=True)) == 1):
+                return Outcome(outcome.comparison, _DOUBTED_DIGIT, outcome.left, outcome.right)
             return outcome
         outcome = identifiers(ctx.thresholds.min_identifier_length_for_slip).compare(left, right)
         if outcome.differs and _check_digit_twins(clean_id(left or "") or "", clean_id(right or "") or ""):

@@ -164,7 +164,7 @@ def test_glyphs_are_not_taken_for_rules() -> None:
 
 
 def _words(confidence: float, count: int = 12) -> list[Word]:
-    return [Word(text=f"word{k}", bbox=(10.0, 10.0 + 30 * k, 90.0, 35.0 + 30 * k), confidence=confidence, line_id=k)
+    return [Word(text="word" + "abcdefghijkl"[k], bbox=(10.0, 10.0 + 30 * k, 90.0, 35.0 + 30 * k), confidence=confidence, line_id=k)
             for k in range(count)]
 
 

@@ -369,7 +369,7 @@ def test_a_licence_barcode_missed_at_ocr_size_is_looked_for_on_smaller_copies(mo
 
     tried: list[tuple[int, float]] = []
 
-    def decode(image: np.ndarray, factor: float) -> tuple[Barcode, ...]:
+    def decode(image: np.ndarray, factor: float, **binariser: object) -> tuple[Barcode, ...]:
         tried.append((image.shape[1], factor))
         # Decodes only on the half-size copy, as a blurred PDF417 does.
         return (Barcode(format="PDF417", text="@ANSI", bbox=(0, 0, 10, 10)),) if image.shape[1] == 500 else ()
@@ -378,7 +378,8 @@ def test_a_licence_barcode_missed_at_ocr_size_is_looked_for_on_smaller_copies(mo
     image = np.full((800, 1000), 255, np.uint8)
     licence = [Word(text="DRIVER", bbox=(0, 0, 1, 1)), Word(text="LICENSE", bbox=(0, 0, 1, 1))]
     assert len(reading._page_barcodes(image, 1.0, licence)) == 1
-    assert tried == [(1000, 1.0), (500, 2.0)]  # boxes scaled back to the page's frame
+    # At OCR size with both binarisers, then smaller; boxes scaled back to the page's frame.
+    assert tried == [(1000, 1.0), (1000, 1.0), (500, 2.0)]
 
     tried.clear()
     passport = [Word(text="PASSPORT", bbox=(0, 0, 1, 1))]
@@ -402,3 +403,20 @@ def test_ocr_finds_the_right_way_up_of_a_turned_card_photo(turn: Image.Transpose
     counter_clockwise = {Image.Transpose.ROTATE_90: 90, Image.Transpose.ROTATE_180: 180, Image.Transpose.ROTATE_270: 270}
     assert page.rotation_applied == counter_clockwise[turn]  # PIL turns counter-clockwise; we undo it clockwise
     assert "L8A86184X" in ocr_text(doc).replace(" ", "")
+
+
+@pytest.mark.ocr
+def test_ocr_turns_an_upside_down_statement_whose_figures_still_read() -> None:
+    """Upside down, a statement's 0s, 1s and 8s still read as digits with confidence ("OT/OT" for a
+    10/10 date column): only words of letters say a page is upright, so this one is turned."""
+    import pypdfium2 as pdfium
+
+    scan = next((CARD_PHOTO.parent.parent / "S-0004").glob("statement_*_scan.pdf"))
+    document = pdfium.PdfDocument(scan)
+    try:
+        page = document[0].render(scale=300 / 72, grayscale=True).to_pil()
+    finally:
+        document.close()
+    doc = read_document(image_file(page.convert("L").transpose(Image.Transpose.ROTATE_180)))
+    assert doc.pages[0].rotation_applied == 180
+    assert "Statement" in ocr_text(doc)

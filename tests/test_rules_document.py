@@ -130,6 +130,23 @@ def test_the_cards_issue_date_read_as_its_birth_date_is_no_mismatch() -> None:
     assert [f.params["field"] for f in run("identity_mrz_visual", edited)] == ["date_of_birth"]
 
 
+def test_one_digit_of_a_date_off_in_a_doubted_ocr_reading_is_low() -> None:
+    """A photo's printed expiry read "2034" at 0.84 where the barcode says 2031: the reader's doubt."""
+    doubted = scanned(passport(viz_expiry_date="2034-01-01", expiry_date="2031-01-01",
+                               confidence={"viz_expiry_date": 0.84}))
+    [finding] = run("identity_mrz_visual", doubted)
+    assert finding.severity.name == "LOW" and finding.params["level"] == "doubted_digit"
+    # Read with assurance, one digit is what an extended expiry looks like.
+    sure = scanned(passport(viz_expiry_date="2034-01-01", expiry_date="2031-01-01"))
+    assert [f.severity.name for f in run("identity_mrz_visual", sure)] == ["HIGH"]
+    # Two digits off, or from a text layer, stay high.
+    apart = scanned(passport(viz_expiry_date="2034-11-01", expiry_date="2031-01-01",
+                             confidence={"viz_expiry_date": 0.84}))
+    assert [f.severity.name for f in run("identity_mrz_visual", apart)] == ["HIGH"]
+    typed = passport(viz_expiry_date="2034-01-01", expiry_date="2031-01-01", confidence={"viz_expiry_date": 0.84})
+    assert [f.severity.name for f in run("identity_mrz_visual", typed)] == ["HIGH"]
+
+
 def test_identity_mrz_visual_not_run_without_printed_zone() -> None:
     assert codes(run("identity_mrz_visual", passport())) == "not_run"
 
@@ -183,6 +200,21 @@ def test_a_zone_that_verifies_with_the_printed_number_was_misread() -> None:
     other = {**fields, "viz_document_number": "L898902C4"}
     assert [f.severity.name for f in run("identity_mrz_checksum", scanned(passport(**other)))] == ["HIGH"]
     # From a text layer nothing was misread.
+    assert [f.severity.name for f in run("identity_mrz_checksum", passport(**fields))] == ["HIGH"]
+
+
+def test_a_zone_date_one_look_alike_digit_off_the_print_was_misread() -> None:
+    """OCR read the zone's birth year 74 as 14 (a 7 as 1): the printed date in its place verifies."""
+    zone = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
+    misread = [zone[0], zone[1][:13] + "14" + zone[1][15:]]
+    fields = {"mrz": misread, "mrz_checks": "document_number:ok,date_of_birth:bad,expiry_date:ok,composite:bad",
+              "mrz_valid": 0, "viz_date_of_birth": "1974-08-12", "date_of_birth": "2014-08-12"}
+    [finding] = run("identity_mrz_checksum", scanned(passport(**fields)))
+    assert finding.severity.name == "LOW" and finding.params["misread"] == "date_of_birth"
+    # Printed 1979: two digits apart from the zone's 14, and 9 is no look-alike of 1: as printed, it fails.
+    other = {**fields, "viz_date_of_birth": "1979-08-12"}
+    assert [f.severity.name for f in run("identity_mrz_checksum", scanned(passport(**other)))] == ["HIGH"]
+    # A zone typed into a text layer was not misread.
     assert [f.severity.name for f in run("identity_mrz_checksum", passport(**fields))] == ["HIGH"]
 
 
