@@ -190,8 +190,9 @@ class MrzVisualMismatch(Rule):
     look-alike character only when OCR was unsure, and any one character of a number, or one digit
     of a date, is low severity when OCR doubted the printed reading, as is any difference from a photographed zone whose number verified
     only after a look-alike repair; names are compared as the MRZ writes them, unless OCR itself doubted
-    the printed name (``ocr_doubted_confidence``) or the zone's OCR lost a letter or two of it, or
-    read one letter of a long name as another or a filler as a letter."""
+    the printed name (``ocr_doubted_confidence``) or read it in lower case where the document prints
+    its other name part in capitals (a scrap of background), or the zone's OCR lost a letter or two
+    of it, or read one letter of a long name as another or a filler as a letter."""
 
     id = "identity_mrz_visual"
     code = "ID_MRZ_MISMATCH"
@@ -221,6 +222,12 @@ class MrzVisualMismatch(Rule):
             # Any scrap of background OCR'd near a name label reads as some "name"; a date or a
             # number must at least parse, so only names need the reader to have been sure.
             if field_confidence(doc, viz) < ctx.thresholds.ocr_doubted_confidence:
+                return None
+            # "abexe" or "Norr" read under a label of a card that prints its other name part in
+            # capitals: a document prints its names alike, so this is background OCR'd, not a name.
+            other_printed = field_text(doc, f"viz_{_OTHER_NAME_PART[mrz]}")
+            if (doc.source != "text" and left and other_printed and other_printed.isupper()
+                    and any(c.islower() for c in left)):
                 return None
             # The MRZ's other name part printed here ("2 MILLER" read for "1 MILLER"): the reader
             # put a printed name in the wrong slot; it names the same person, nothing was edited.

@@ -147,6 +147,18 @@ def test_one_digit_of_a_date_off_in_a_doubted_ocr_reading_is_low() -> None:
     assert [f.severity.name for f in run("identity_mrz_visual", typed)] == ["HIGH"]
 
 
+def test_a_lower_case_scrap_beside_a_capitalised_name_is_no_printed_name() -> None:
+    """A photo's surname slot read "Norr" while the card prints its given names in capitals."""
+    scrap = scanned(passport(viz_surname="Norr", viz_given_names="ROBERT JAMES", confidence={"viz_surname": 0.75}))
+    assert run("identity_mrz_visual", scrap) == []
+    # Another surname in capitals, as the card prints names, is compared.
+    other = scanned(passport(viz_surname="JONES", viz_given_names="ROBERT JAMES", confidence={"viz_surname": 0.75}))
+    assert [f.params["field"] for f in run("identity_mrz_visual", other)] == ["surname"]
+    # A card printing its names in title case has them compared as printed.
+    titled = scanned(passport(viz_surname="Jones", viz_given_names="Robert James", confidence={"viz_surname": 0.75}))
+    assert [f.params["field"] for f in run("identity_mrz_visual", titled)] == ["surname"]
+
+
 def test_identity_mrz_visual_not_run_without_printed_zone() -> None:
     assert codes(run("identity_mrz_visual", passport())) == "not_run"
 
