@@ -309,6 +309,10 @@ def _is_name(text: str) -> bool:
     name = _name_text(text)
     if not _NAME_RE.match(name) or not any(len(t) >= 2 for t in name.split()):
         return False
+    # Identity documents print names in capitals or title case; all lower case ("a i bl") is
+    # background or a photo's texture OCR'd beside a label.
+    if name == name.lower():
+        return False
     return not any(t in _LABEL_WORDS for t in _tokens(name))
 
 

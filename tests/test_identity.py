@@ -443,3 +443,11 @@ def test_a_printed_name_corrects_one_glyph_the_zone_ocr_misread(zone_names: str,
         *(row(500 + 40 * i, (100, line)) for i, line in enumerate(zone)),
     )
     assert extract(DocKind.ID_CARD, doc)["given_names"] == expected
+
+
+def test_lower_case_scraps_are_no_printed_name() -> None:
+    """"a i bl" read beside a surname label of a licence photo is texture, not the holder's name."""
+    from extractors.identity import _is_name
+
+    assert not _is_name("a i bl") and not _is_name("abexe")
+    assert _is_name("CARDENAS") and _is_name("Cardenas") and _is_name("LI") and _is_name("O'Neil")
