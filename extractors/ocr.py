@@ -68,6 +68,8 @@ OSD_MIN_CONFIDENCE = 1.5
 """Tesseract's orientation confidence below which its answer is a guess."""
 TURN_MIN_GAIN = 1.5
 """How many times more a turned reading must read than the best so far to replace it."""
+_PLAIN_WORD = re.compile(r"^[A-Za-z]{4,}[,.:;]?$")
+"""A word of four or more letters and nothing else (a trailing comma or colon aside)."""
 UPRIGHT_WORD_CONFIDENCE = 0.8
 UPRIGHT_MIN_WORDS = 8
 UPRIGHT_MIN_SHARE = 0.06
@@ -611,7 +613,7 @@ def _recover(
     if reads_upright(first.words) or reads_upright(best.words):
         return best
     orientation = engine.detect_orientation(_osd_view(first.image), timeout_s=timeout_s)
-    sure = orientation.rotate if orientation and orientation.confidence >= OSD_MIN_CONFIDENCE else 0
+    sure = _sure_turn(orientation)
     sweep = len(first.words) >= POOR_WORD_COUNT
     for rotate in turns_to_try(orientation, sweep=sweep):
         turned = _read_turned(grey, rotate, engine, lang, timeout_s, sparse_fallback)
@@ -640,9 +642,6 @@ def reads_upright(words: Sequence[Word]) -> bool:
     return len(strong) >= UPRIGHT_MIN_WORDS and len(strong) >= UPRIGHT_MIN_SHARE * len(words)
 
 
-_PLAIN_WORD = re.compile(r"^[A-Za-z]{4,}[,.:;]?$")
-
-
 def turns_to_try(orientation: Orientation | None, *, sweep: bool) -> list[int]:
     """The clockwise turns to read a poor page at, most likely first, stopping at the first that reads.
 
@@ -652,11 +651,15 @@ def turns_to_try(orientation: Orientation | None, *, sweep: bool) -> list[int]:
     ones answered with confidence under 1). A near-empty page gets no sweep: it is not turned text.
     """
     proposal = orientation.rotate if orientation else 0
-    sure = orientation is not None and orientation.confidence >= OSD_MIN_CONFIDENCE
-    turns = [proposal] if sure else []
+    turns = [proposal] if _sure_turn(orientation) else []
     if sweep:
         turns += [proposal, (proposal + 180) % 360, (proposal + 90) % 360, (proposal + 270) % 360]
     return [turn for turn in dict.fromkeys(turns) if turn]
+
+
+def _sure_turn(orientation: Orientation | None) -> int:
+    """OSD's clockwise turn when it is confident of it (0 when upright, unsure or without an answer)."""
+    return orientation.rotate if orientation and orientation.confidence >= OSD_MIN_CONFIDENCE else 0
 
 
 def _read_turned(

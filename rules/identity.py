@@ -188,9 +188,9 @@ class MrzVisualMismatch(Rule):
     edit the printed birth date, name or number and leave the MRZ (or vice versa); a genuine
     document prints the same values twice. Dates must agree exactly; a number may differ by one
     look-alike character only when OCR was unsure, and any one character of a number, or one digit
-    of a date, is low severity when OCR doubted the printed reading, as is any difference from a photographed zone whose number verified
-    only after a look-alike repair; names are compared as the MRZ writes them, unless OCR itself doubted
-    the printed name (``ocr_doubted_confidence``) or read it in lower case where the document prints
+    of a date, is low severity when OCR doubted the printed reading, as is any difference from a
+    photographed zone whose number verified only after a look-alike repair; names are compared as
+    the MRZ writes them, unless OCR itself doubted the printed name (``ocr_doubted_confidence``) or read it in lower case where the document prints
     its other name part in capitals (a scrap of background), or the zone's OCR lost a letter or two
     of it, or read one letter of a long name as another or a filler as a letter."""
 
