@@ -30,6 +30,7 @@ from extractors.tables import (
     amount_rows,
     cell_field,
     find_headers,
+    first_date,
     label_score,
     labelled,
     labelled_dates,
@@ -166,8 +167,21 @@ class BankStatementExtractor(Extractor):
 
 
 def _is_transaction_header(header: Header) -> bool:
+    """A header with a date column and a column of money moved, or one whose date label OCR lost."""
     roles = header.roles()
-    return "date" in roles and bool(roles & {"amount", "debit", "credit"})
+    if not roles & {"amount", "debit", "credit"}:
+        return False
+    return "date" in roles or _date_label_misread(header)
+
+
+def _date_label_misread(header: Header) -> bool:
+    """The header's first column is an unread word ("mate" for "Date" on a tinted band) left of its
+    description column: rows still start with their dates (``_leading_date`` finds them there)."""
+    description = next((c for c in header.columns if c.role == "description"), None)
+    if description is None or description is not header.columns[0]:
+        return False
+    first = header.line.words[0]
+    return first.bbox[2] < description.x0 and not any(c.x0 <= first.bbox[0] <= c.x1 for c in header.columns)
 
 
 def _as_date(value: FieldValue | None) -> date | None:
@@ -437,7 +451,7 @@ def _parties(lines: Sequence[Line], sources: Sources) -> dict[str, FieldValue]:
     bank = _bank_name(lines, sources)
     if bank is not None:
         out["bank_name"] = bank
-    account = labelled(lines, ACCOUNT_LABELS, lambda t: bool(_ACCOUNT_SHAPE.match(t)) and len(t.strip()) >= 4)
+    account = labelled(lines, ACCOUNT_LABELS, _is_account_number)
     if account is not None:
         printed = masked_account(account.found.text.strip(), doubted=account.found.confidence < DOUBTED_CONFIDENCE)
         out["account_number"] = make_field(printed, page=account.found.page, bbox=account.found.bbox,
@@ -465,6 +479,12 @@ def _parties(lines: Sequence[Line], sources: Sources) -> dict[str, FieldValue]:
             confidence=0.8 * min(s.confidence for s in block.address), sources=sources,
         )
     return out
+
+
+def _is_account_number(text: str) -> bool:
+    """Digits (masked or not) that are no date: with the number beside its label lost, the value
+    below ("02-23-2026 to 03-22-2026", the period printed under "Statement Dates") is not it."""
+    return bool(_ACCOUNT_SHAPE.match(text)) and len(text.strip()) >= 4 and first_date(text) is None
 
 
 def masked_account(text: str, *, doubted: bool) -> str:

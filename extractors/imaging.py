@@ -197,7 +197,7 @@ def estimate_text_height(grey: np.ndarray) -> float | None:
     """
     scale = min(1.0, math.sqrt(2_000_000 / max(grey.size, 1)))
     small = resize(grey, scale)
-    low, high = np.percentile(small, (1, 99))
+    low, high = np.percentile(small[::4, ::4], (1, 99))  # every 16th pixel tells the contrast as well
     if high - low < 60:
         # No contrast, no text: Otsu would split paper grain into "glyphs".
         return None

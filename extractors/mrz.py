@@ -502,6 +502,7 @@ def _parse_as(fmt: MrzFormat, cleaned: list[str], raw: tuple[str, ...], *, ocr: 
     repairs: list[str] = []
     _repair_by_type(fmt, chars, repairs)
     if ocr:
+        _restore_filler_date_checks(fmt, chars, repairs)
         _repair_by_checks(fmt, chars, repairs)
     lines = tuple("".join(c) for c in chars)
     values = {f.name: lines[f.line][f.start : f.end] for f in fmt.fields}
@@ -643,6 +644,31 @@ _NUMBER_SHAPE = re.compile(rf"[A-Z]{{0,{_MAX_NUMBER_PREFIX}}}[0-9]+<*")
 
 Fix = tuple[tuple[int, int, str, str], ...]
 """Character changes (line, column, read, repaired) that together make one check digit agree."""
+
+
+_DATE_CHECKS = frozenset({"date_of_birth", "expiry_date"})
+
+
+def _restore_filler_date_checks(fmt: MrzFormat, chars: list[list[str]], repairs: list[str]) -> None:
+    """A date's check digit read as a filler ('341113<' for 3411137, or lost and padded back as one)
+    gets the digit its date computes, when the composite, which covers that digit, then verifies.
+
+    ICAO 9303 never prints a filler for a date's check digit, so the '<' is the reader's; the
+    composite is the independent witness (a wrong date or digit satisfies it one time in ten).
+    """
+    composite = next((c for c in fmt.checks if c.name == "composite"), None)
+    if composite is None:
+        return
+    for spec in fmt.checks:
+        line, col = spec.at
+        covered = "".join("".join(chars[ln][start:end]) for ln, start, end in spec.spans)
+        if spec.name not in _DATE_CHECKS or chars[line][col] != FILLER or not covered.isdigit():
+            continue
+        trial = [list(row) for row in chars]
+        trial[line][col] = check_digit(covered)
+        if _check_ok(composite, ["".join(row) for row in trial]):
+            chars[line][col] = trial[line][col]
+            repairs.append(f"{spec.name} check: line {line + 1} col {col + 1} <->{trial[line][col]}")
 
 
 def _repair_by_checks(fmt: MrzFormat, chars: list[list[str]], repairs: list[str]) -> None:

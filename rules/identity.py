@@ -179,6 +179,8 @@ _VIZ_PAIRS = (
 )
 
 
+_LOW_LEVELS = frozenset({"doubted_digit", "repaired_zone", "declared_as_zone"})
+"""Differences the reader, not the document, most likely made: reported, at low severity."""
 _OTHER_NAME_PART = {"surname": "given_names", "given_names": "surname"}
 _OTHER_DATES = {"date_of_birth": ("issue_date", "expiry_date"), "expiry_date": ("issue_date", "date_of_birth")}
 
@@ -189,7 +191,8 @@ class MrzVisualMismatch(Rule):
     document prints the same values twice. Dates must agree exactly; a number may differ by one
     look-alike character only when OCR was unsure, and any one character of a number, or one digit
     of a date, is low severity when OCR doubted the printed reading, as is any difference from a
-    photographed zone whose number verified only after a look-alike repair; names are compared as
+    photographed zone whose number verified only after a look-alike repair, or where the applicant
+    declared the verified zone's birth date or number and only the OCR'd print differs; names are compared as
     the MRZ writes them, unless OCR itself doubted the printed name (``ocr_doubted_confidence``) or read it in lower case where the document prints
     its other name part in capitals (a scrap of background), or the zone's OCR lost a letter or two
     of it, or read one letter of a long name as another or a filler as a letter."""
@@ -211,7 +214,7 @@ class MrzVisualMismatch(Rule):
                     findings.append(self.finding(
                         f"{doc.file}: printed {mrz.replace('_', ' ')} disagrees with the MRZ ({outcome.describe()})",
                         (cite(doc, viz, note="printed zone"), cite(doc, mrz, note="MRZ")),
-                        severity=Severity.LOW if outcome.level in (_DOUBTED_DIGIT, _REPAIRED_ZONE) else None,
+                        severity=Severity.LOW if outcome.level.name in _LOW_LEVELS else None,
                         field=mrz, level=outcome.level.name))
         return findings
 
@@ -255,6 +258,8 @@ class MrzVisualMismatch(Rule):
                     and field_confidence(doc, viz) < ctx.thresholds.ocr_low_confidence
                     and sum(a != b for a, b in zip(left, right, strict=True)) == 1):
                 return Outcome(outcome.comparison, _DOUBTED_DIGIT, outcome.left, outcome.right)
+            if outcome.differs and _declared_confirms_zone(doc, viz, mrz, ctx):
+                return Outcome(outcome.comparison, _DECLARED_AS_ZONE, outcome.left, outcome.right)
             return outcome
         outcome = identifiers(ctx.thresholds.min_identifier_length_for_slip).compare(left, right)
         if outcome.differs and _check_digit_twins(clean_id(left or "") or "", clean_id(right or "") or ""):
@@ -274,7 +279,30 @@ class MrzVisualMismatch(Rule):
                 and len(outcome.right) >= ctx.thresholds.min_identifier_length_for_slip
                 and Levenshtein.distance(outcome.left, outcome.right) == 1):
             return Outcome(outcome.comparison, _DOUBTED_DIGIT, outcome.left, outcome.right)
+        if outcome.differs and _declared_confirms_zone(doc, viz, mrz, ctx):
+            return Outcome(outcome.comparison, _DECLARED_AS_ZONE, outcome.left, outcome.right)
         return outcome
+
+
+_DECLARED_FIELD = {"date_of_birth": "date_of_birth", "document_number": "id_number"}
+"""MRZ field -> the applicant's declared field that states the same value."""
+
+
+def _declared_confirms_zone(doc: ExtractedDocument, viz: str, mrz: str, ctx: RuleContext) -> bool:
+    """Whether the applicant declared exactly what the zone says, the zone's check digit verifies
+    that field, and the printed value was OCR'd: then the printed reading is the odd one out, a
+    misread (a year read 1927 for 1990), since a forger edits the printed zone to match the story
+    told on the application, not away from it."""
+    declared_field = _DECLARED_FIELD.get(mrz)
+    if declared_field is None or ctx.application is None or doc.fields[viz].source != "ocr":
+        return False
+    declared = getattr(ctx.application.applicant, declared_field)
+    zone = field_text(doc, mrz)
+    if declared is None or not zone or not parse_mrz_checks(field_text(doc, "mrz_checks") or "").get(mrz):
+        return False
+    if mrz == "document_number":
+        return clean_id(str(declared)) == clean_id(zone)
+    return str(declared) == zone
 
 
 def _number_repaired(doc: ExtractedDocument, number: str) -> bool:
@@ -320,6 +348,8 @@ _LOST_GLYPHS = Level("lost_glyphs", "the MRZ reading is the printed name with a 
                      agrees=True)
 _DOUBTED_DIGIT = Level("doubted_digit", "one character apart, and OCR doubted the printed reading",
                        agrees=False)
+_DECLARED_AS_ZONE = Level("declared_as_zone", "different, but the applicant declared what the verified zone says: "
+                         "a misread print (OCR)", agrees=False)
 _CHECK_DIGIT_TWINS = Level("check_digit_twins", "look-alike readings the MRZ check digit verifies alike", agrees=True)
 _PRINTED_SLIP = Level("printed_slip", "one look-alike character apart, and both readings were confident",
                       agrees=False)

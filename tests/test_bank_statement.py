@@ -14,9 +14,15 @@ from typing import Any
 import pytest
 from test_tables import ocr_document, pdf_document, words_page
 
-from extractors.bank_statement import BankStatementExtractor, masked_account
+from extractors.bank_statement import (
+    HEADER_VOCABULARY,
+    BankStatementExtractor,
+    _is_transaction_header,
+    masked_account,
+)
 from extractors.base import Extraction
 from extractors.layout import document_lines
+from extractors.tables import read_header
 from pipeline.models import ReadDocument
 
 
@@ -361,3 +367,35 @@ def test_a_first_page_whose_heading_ocr_lost_takes_the_next_pages_columns() -> N
     assert [(t.date.isoformat(), t.description, t.amount, t.balance, t.page) for t in got.transactions] \
         == EXPECTED["debit_credit_columns"]["transactions"]
     assert got.fields["opening_balance"].value == 1000.0 and got.fields["closing_balance"].value == 3975.99
+
+
+def test_a_header_whose_date_label_ocr_misread_still_heads_the_table() -> None:
+    """"Date" on a tinted band read as "mate": the rows under it still start with their dates."""
+    got = _extract(_garble(ocr_two_pages(), "Date", ("mate",)))
+    assert [t.amount for t in got.transactions] == [t[2] for t in EXPECTED["ocr_two_pages"]["transactions"]]
+
+
+def test_a_description_and_amount_header_with_nothing_before_it_is_no_transaction_table() -> None:
+    """A "Description Amount" line (a fee schedule) heads no transactions: no date column, and no
+    unread word where one would be."""
+    page = words_page([[(400, "Description"), (1700, "Amount")]])
+    header = read_header(document_lines([page])[0], HEADER_VOCABULARY)
+    assert header is not None and not _is_transaction_header(header)
+    page = words_page([[(150, "mate"), (400, "Description"), (1700, "Amount")]])
+    header = read_header(document_lines([page])[0], HEADER_VOCABULARY)
+    assert header is not None and _is_transaction_header(header)
+
+
+@pytest.mark.parametrize(("printed", "expected"), [(None, None), ("****6079", "****6079"), ("12-3456-78", "12-3456-78")])
+def test_the_period_under_an_account_label_is_no_account_number(printed: str | None, expected: str | None) -> None:
+    """"Checking Account:" whose number OCR lost sits above "02-23-2026 to 03-22-2026": a date is
+    no account number, while a dashed number printed beside the label still is."""
+    beside = [(1700, printed)] if printed else []
+    page = words_page([
+        [(150, "Summit Trust Bank")],
+        [(150, "WILLIAM B JACKSON"), (1300, "Checking Account:"), *beside],
+        [(150, "348 ELM PL"), (1300, "Statement Dates:")],
+        [(150, "DENVER, CO 80202"), (1300, "02-23-2026 to 03-22-2026")],
+    ])
+    fields = _extract(ocr_document([page])).fields
+    assert (fields["account_number"].value if "account_number" in fields else None) == expected

@@ -581,3 +581,24 @@ def test_a_short_document_number_padded_at_its_end_is_well_formed() -> None:
     line2 += check_digit(line2[0:10] + line2[13:20] + line2[21:43])
     mrz = parse_mrz(["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", line2], ocr=False)
     assert mrz is not None and mrz.valid and mrz.well_formed
+
+
+_GENUINE = ("P<UTOCARRILLO<<GREGORY<DEVIN<<<<<<<<<<<<<<<<", "M8948467<6UTO9612154M3411137<<<<<<<<<<<<<<00")
+
+
+@pytest.mark.parametrize("line", [
+    "M8948467<6UTO9612154M341113<<<<<<<<<<<<<<<00",  # the expiry's check digit read as a filler
+    "M8948467<6UTO9612154M341113<<<<<<<<<<<<<<00",  # ... or lost, the line padded back
+])
+def test_a_date_check_digit_read_as_a_filler_is_restored_when_the_composite_verifies(line: str) -> None:
+    mrz = parse_mrz([_GENUINE[0], line])
+    assert mrz is not None and mrz.valid and mrz.lines == _GENUINE
+    assert any(r.startswith("expiry_date check") for r in mrz.repairs)
+
+
+def test_a_filler_date_check_digit_stays_when_the_composite_does_not_witness_it() -> None:
+    """The composite disagrees (05 for 00), or the zone is a text layer: nothing is restored."""
+    wrong_composite = parse_mrz([_GENUINE[0], "M8948467<6UTO9612154M341113<<<<<<<<<<<<<<<05"])
+    assert wrong_composite is not None and not wrong_composite.checks["expiry_date"]
+    typed = parse_mrz([_GENUINE[0], "M8948467<6UTO9612154M341113<<<<<<<<<<<<<<<00"], ocr=False)
+    assert typed is not None and not typed.checks["expiry_date"]

@@ -8,6 +8,7 @@ import numpy as np
 from extractors.ocr import (
     Orientation,
     ocr_page,
+    reads_sideways,
     reread_unread_ink,
     straighten_photo,
     turns_to_try,
@@ -228,3 +229,25 @@ def test_a_near_empty_page_is_not_swept_through_every_turn() -> None:
     assert turns_to_try(Orientation(rotate=180, confidence=0.4), sweep=False) == []
     assert turns_to_try(None, sweep=False) == []
 
+
+
+def _standing(confidence: float, count: int = 12) -> list[Word]:
+    """Words read down a turned page: boxes taller than wide."""
+    return [w.model_copy(update={"bbox": (10.0 + 30 * k, 10.0, 35.0 + 30 * k, 90.0)}) for k, w in
+            enumerate(_words(confidence, count))]
+
+
+def test_a_confident_read_of_vertical_lines_is_turned_upright() -> None:
+    """Automatic segmentation reads a card turned a quarter along its vertical lines, with confidence:
+    not poor, yet sideways; the turn that reads upright wins though it reads less surely."""
+    engine = _ScriptedReader({(6, 0): _standing(0.95), (11, 0): _standing(0.9), (6, 90): _words(0.85)},
+                             Orientation(rotate=90, confidence=3.0))
+    page = ocr_page(_marked_page(), engine)
+    assert page.rotation_applied == 90 and page.mean_confidence == 0.85
+
+
+def test_a_few_vertical_words_on_an_upright_page_do_not_make_it_sideways() -> None:
+    """A margin note printed up the side of a statement: most words still lie flat."""
+    assert reads_sideways(_standing(0.95, 4))
+    assert not reads_sideways(_words(0.95, 12) + _standing(0.95, 3))
+    assert not reads_sideways(_words(0.95, 12))

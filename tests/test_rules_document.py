@@ -147,6 +147,35 @@ def test_one_digit_of_a_date_off_in_a_doubted_ocr_reading_is_low() -> None:
     assert [f.severity.name for f in run("identity_mrz_visual", typed)] == ["HIGH"]
 
 
+_VERIFIED = "document_number:ok,date_of_birth:ok,expiry_date:ok,composite:ok"
+
+
+@pytest.mark.parametrize(("declared", "printed", "source", "severity"), [
+    ({"date_of_birth": "1990-09-05"}, {"viz_date_of_birth": "1927-09-05"}, "ocr", "LOW"),  # print misread
+    ({"date_of_birth": "1927-09-05"}, {"viz_date_of_birth": "1927-09-05"}, "ocr", "HIGH"),  # declared as printed
+    ({"date_of_birth": "1990-09-05"}, {"viz_date_of_birth": "1927-09-05"}, "text", "HIGH"),  # typed, not read
+    ({}, {"viz_date_of_birth": "1927-09-05"}, "ocr", "HIGH"),  # nothing declared
+    ({"id_number": "C01X00T47"}, {"viz_document_number": "C81X06T41"}, "ocr", "LOW"),
+    ({"id_number": "C81X06T41"}, {"viz_document_number": "C81X06T41"}, "ocr", "HIGH"),
+])
+def test_a_print_that_alone_differs_from_the_declared_verified_zone_is_a_misread(
+        declared: dict, printed: dict, source: str, severity: str) -> None:
+    """The zone verifies, the applicant declared what it says, and only the OCR'd print differs: the
+    reader misread the print (low). A forger edits the print to match the application, so a print
+    that agrees with the application against the zone stays high, as does a text layer's."""
+    card = passport(date_of_birth="1990-09-05", mrz_checks=_VERIFIED, **printed)
+    card = scanned(card) if source == "ocr" else card
+    [finding] = run("identity_mrz_visual", card, app=application(**declared) if declared else None)
+    assert finding.severity.name == severity
+
+
+def test_a_declared_zone_value_whose_check_digit_fails_is_no_proof() -> None:
+    unverified = scanned(passport(date_of_birth="1990-09-05", viz_date_of_birth="1927-09-05",
+                                  mrz_checks="document_number:ok,date_of_birth:bad,expiry_date:ok,composite:bad"))
+    [finding] = run("identity_mrz_visual", unverified, app=application(date_of_birth="1990-09-05"))
+    assert finding.severity.name == "HIGH"
+
+
 def test_a_lower_case_scrap_beside_a_capitalised_name_is_no_printed_name() -> None:
     """A photo's surname slot read "Norr" while the card prints its given names in capitals."""
     scrap = scanned(passport(viz_surname="Norr", viz_given_names="ROBERT JAMES", confidence={"viz_surname": 0.75}))
