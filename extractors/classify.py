@@ -8,7 +8,8 @@ runner-up. Anything else is ``unknown`` and becomes a ``DOC_UNCLASSIFIED`` findi
 A machine-readable zone that parses with agreeing check digits names its document kind by its
 document code, however the rest of the page read: a photographed card whose title OCR lost, or whose
 zone reads ``UT0`` for ``UTO``, is still an ID card. The parsed zone stands in for the pattern on its
-first line (never both).
+first line (never both). A decoded AAMVA barcode names its kind the same way: a licence photo whose
+printed title OCR lost still carries its PDF417.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from extractors.aamva import parse_aamva
 from extractors.base import EXTRACTORS
 from extractors.layout import Line, page_text
 from extractors.mrz import find_mrz, mrz_likeness
 from extractors.registry import load_extractors
-from pipeline.models import Classification, DocKind
+from pipeline.models import Barcode, Classification, DocKind
 
 MIN_SCORE = 2.0
 """Total signal weight a kind needs before we name it: one weak keyword is not a classification."""
@@ -35,13 +37,19 @@ MRZ_MIN_FILLERS = 4
 """Filler characters a zone must show as read: every ICAO layout pads with '<' (or reads it as 'KK'),
 a statement row that happens to parse has none."""
 _FILLER_AS_READ = re.compile(r"[<«]|K(?=K)")
+BARCODE_WEIGHT = MRZ_WEIGHT
+"""Weight of a decoded AAMVA payload for the kind its subfile names: as sure as a verified zone."""
+AAMVA_KINDS = {"DL": DocKind.DRIVERS_LICENSE, "ID": DocKind.ID_CARD}
+"""AAMVA subfile types: DL driver's licence, ID identification card."""
 MRZ_KINDS = {"P": DocKind.PASSPORT, "I": DocKind.ID_CARD, "A": DocKind.ID_CARD, "C": DocKind.ID_CARD}
 """ICAO 9303 document codes: P passports; I, A and C official travel and identity cards."""
 
 
-def classify(lines: Sequence[Line], *, text_pages: frozenset[int] = frozenset()) -> Classification:
+def classify(
+    lines: Sequence[Line], *, text_pages: frozenset[int] = frozenset(), barcodes: Sequence[Barcode] = ()
+) -> Classification:
     """Classify a document from its lines (all pages); ``text_pages`` are the pages read from a text
-    layer (an MRZ there is parsed without look-alike repairs).
+    layer (an MRZ there is parsed without look-alike repairs), ``barcodes`` those decoded on its pages.
 
     Returns the winning kind with a confidence in 0..1 that grows with the winner's score and its
     lead over the runner-up, plus every kind's score for the report.
@@ -49,13 +57,15 @@ def classify(lines: Sequence[Line], *, text_pages: frozenset[int] = frozenset())
     load_extractors()
     text = page_text(lines)
     zone_kind = mrz_kind(lines, text_pages)
+    barcode_kinds = {AAMVA_KINDS.get(record.subfile) for b in barcodes if (record := parse_aamva(b.text))}
     scores = {}
     for kind, extractor in EXTRACTORS.items():
         matched = [s for s in extractor.signals if s.pattern.search(text)]
         zone = max((s.weight for s in matched if s.mrz_line), default=0.0)
         if kind == zone_kind:
             zone = max(zone, MRZ_WEIGHT)
-        scores[kind.value] = round(sum(s.weight for s in matched if not s.mrz_line) + zone, 2)
+        barcode = BARCODE_WEIGHT if kind in barcode_kinds else 0.0
+        scores[kind.value] = round(sum(s.weight for s in matched if not s.mrz_line) + zone + barcode, 2)
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     if not ranked:
         return Classification(kind=DocKind.UNKNOWN, confidence=0.0, scores=scores)

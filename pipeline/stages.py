@@ -52,7 +52,8 @@ def extract_stage(read: ReadDocument) -> ExtractedDocument:
     if read.status != "ok":
         return ExtractedDocument(kind=DocKind.UNKNOWN, status="unreadable", error=read.error, **base)
     lines = document_lines(read.pages)
-    classification = classify(lines, text_pages=frozenset(p.number for p in read.pages if p.source == "text"))
+    classification = classify(lines, text_pages=frozenset(p.number for p in read.pages if p.source == "text"),
+                              barcodes=[b for p in read.pages for b in p.barcodes])
     doc = ExtractedDocument(
         kind=classification.kind,
         kind_confidence=classification.confidence,

@@ -376,6 +376,19 @@ def test_a_statement_row_that_parses_as_a_zone_is_no_identity_document() -> None
     assert _classify(*rows) == DocKind.BANK_STATEMENT
 
 
+@pytest.mark.parametrize(("payload", "expected"), [
+    (PAYLOAD, DocKind.DRIVERS_LICENSE),
+    (PAYLOAD.replace("DL00410278ZC03190008DL", "ID00410278ZC03190008ID"), DocKind.ID_CARD),
+    ("https://example.com/track?id=12345", DocKind.UNKNOWN),  # a QR code names no kind
+])
+def test_a_decoded_aamva_barcode_names_the_licence_whose_title_ocr_lost(payload: str, expected: DocKind) -> None:
+    """A licence photo whose header band OCR lost ("adoin J4066673 1 GIBSON ...") still carries its
+    PDF417: its subfile says licence or identification card."""
+    rows = [row(100, (40, "1 GIBSON")), row(130, (40, "2 JOSHUA DAVID")), row(160, (40, "3DOB 10/17/1982"))]
+    lines = document_lines(document(*rows).pages)
+    assert classify(lines, barcodes=[Barcode(format="PDF417", text=payload)]).kind == expected
+
+
 def test_a_zone_and_its_first_line_pattern_count_once() -> None:
     doc = document(row(100, (40, "IDENTITY CARD")), *(row(600 + 30 * i, (40, z)) for i, z in enumerate(TD1)))
     scores = classify(document_lines(doc.pages)).scores
