@@ -41,7 +41,7 @@ class Extraction:
     deductions: list[LineItem] = field(default_factory=list)
 
 
-EXTRACTORS: dict[DocKind, Extractor] = {}
+EXTRACTORS: dict[DocKind, "Extractor"] = {}
 
 
 class Extractor(ABC):

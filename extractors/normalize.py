@@ -86,8 +86,8 @@ _MONTHS = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC"
 _DATE_SHAPES = [
     re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$"),
     re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$"),
-    re.compile(rf"^\d{{1,2}}[\s-]*({_MONTHS})[A-Z]*\.?[\s-]*(?:/\s*{_LETTERS}+\.?\s*)?\d{{2,4}}$", re.IGNORECASE),
-    re.compile(rf"^({_MONTHS})[A-Z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}$", re.IGNORECASE),
+    re.compile(rf"^\d{{1,2}}[\s-]*({_MONTHS})[A-Z]*\.?[\s-]*(?:/\s*{_LETTERS}+\.?\s*)?\d{{2,4}}$", re.I),
+    re.compile(rf"^({_MONTHS})[A-Z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}$", re.I),
     re.compile(r"^\d{8}$"),
 ]
 
@@ -111,7 +111,9 @@ def parse_date(text: str, *, dayfirst: bool | None = None) -> date | None:
     first_day = dayfirst
     parts = re.split(r"[-/.]", cleaned)
     if first_day is None:
-        if "." in cleaned and len(parts) == 3 and len(parts[0]) <= 2 or len(parts) == 3 and parts[0].isdigit() and len(parts[0]) <= 2 and int(parts[0]) > 12:
+        if "." in cleaned and len(parts) == 3 and len(parts[0]) <= 2:
+            first_day = True
+        elif len(parts) == 3 and parts[0].isdigit() and len(parts[0]) <= 2 and int(parts[0]) > 12:
             first_day = True
         else:
             first_day = False
@@ -145,7 +147,7 @@ def find_dates(text: str, *, dayfirst: bool | None = None) -> list[tuple[date, s
         rf"|\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}"
         rf"|\d{{1,2}}[\s-]*(?:{_MONTHS})[A-Z]*\.?(?:\s*/\s*{_LETTERS}+\.?)?[\s-]*\d{{2,4}}"
         rf"|(?:{_MONTHS})[A-Z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})\b",
-        re.IGNORECASE,
+        re.I,
     )
     found = []
     for m in pattern.finditer(text):
