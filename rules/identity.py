@@ -179,8 +179,6 @@ _VIZ_PAIRS = (
 )
 
 
-_LOW_LEVELS = frozenset({"doubted_digit", "repaired_zone", "declared_as_zone"})
-"""Differences the reader, not the document, most likely made: reported, at low severity."""
 _OTHER_NAME_PART = {"surname": "given_names", "given_names": "surname"}
 _OTHER_DATES = {"date_of_birth": ("issue_date", "expiry_date"), "expiry_date": ("issue_date", "date_of_birth")}
 
@@ -214,7 +212,7 @@ class MrzVisualMismatch(Rule):
                     findings.append(self.finding(
                         f"{doc.file}: printed {mrz.replace('_', ' ')} disagrees with the MRZ ({outcome.describe()})",
                         (cite(doc, viz, note="printed zone"), cite(doc, mrz, note="MRZ")),
-                        severity=Severity.LOW if outcome.level.name in _LOW_LEVELS else None,
+                        severity=Severity.LOW if outcome.level in _LOW_LEVELS else None,
                         field=mrz, level=outcome.level.name))
         return findings
 
@@ -350,6 +348,8 @@ _DOUBTED_DIGIT = Level("doubted_digit", "one character apart, and OCR doubted th
                        agrees=False)
 _DECLARED_AS_ZONE = Level("declared_as_zone", "different, but the applicant declared what the verified zone says: "
                          "a misread print (OCR)", agrees=False)
+_LOW_LEVELS = frozenset({_DOUBTED_DIGIT, _REPAIRED_ZONE, _DECLARED_AS_ZONE})
+"""Differences the reader, not the document, most likely made: reported, at low severity."""
 _CHECK_DIGIT_TWINS = Level("check_digit_twins", "look-alike readings the MRZ check digit verifies alike", agrees=True)
 _PRINTED_SLIP = Level("printed_slip", "one look-alike character apart, and both readings were confident",
                       agrees=False)
