@@ -46,6 +46,7 @@ from extractors.normalize import (
     letters_lost,
     one_glyph_misread,
     parse_date,
+    read_as,
 )
 from pipeline.config import RuleSettings
 from pipeline.models import DocKind, FieldValue, ReadDocument, Word
@@ -826,8 +827,11 @@ def merge_identity(
         if machine and name in VIZ_COMPARED:
             fields[f"viz_{name}"] = field
         fields[name] = field
+    printed_parts = "surname" in fields and "given_names" in fields
     for name, decoded in machine.items():
-        if authoritative or name not in fields:
+        # An unverified zone's full name does not stand beside the printed parts: the full name is
+        # then made of the parts it names, not of another reading.
+        if authoritative or (name not in fields and not (name == "full_name" and printed_parts)):
             fields[name] = decoded
     _complete_names(fields)
     return fields
@@ -864,6 +868,43 @@ def _prefer_fuller_printed_names(fields: dict[str, FieldValue]) -> None:
     if changed and "surname" in fields and "given_names" in fields:
         fields.pop("full_name", None)
         _complete_names(fields)
+
+
+def _find_unlabelled_names(fields: dict[str, FieldValue], lines: Sequence[Line]) -> None:
+    """The print of each name part whose label OCR lost, as ``viz_*``, for
+    :func:`_prefer_fuller_printed_names` to judge.
+
+    Small labels over large values ("Given names / Prénoms" over "KENNETH MARK") are the print a
+    card photo loses first; without them the visual zone has no name to fill a zone's lost letters
+    from.
+    """
+    for name in _NAME_PARTS:
+        zone = fields.get(name)
+        if zone is not None and zone.source == "mrz" and f"viz_{name}" not in fields:
+            printed = _printed_as_zone(str(zone.value), [ln for ln in lines if ln.page == zone.page])
+            if printed is not None:
+                fields[f"viz_{name}"] = printed
+
+
+def _printed_as_zone(zone_name: str, lines: Sequence[Line]) -> FieldValue | None:
+    """The words of one line that are the zone's words of a name, each as printed in full where the
+    zone lost or misread a letter of it. Looked for only to repair the zone, so the print must differ
+    from the zone's reading, word for word in the way OCR of a zone goes wrong: another name printed
+    on the card (a parent's, an issuing officer's) never matches."""
+    wanted = ascii_fold(zone_name).upper().split()
+    for line in lines:
+        words = [w for w in line.words if w.text.isalpha()]
+        for start in range(len(words) - len(wanted) + 1):
+            run = words[start : start + len(wanted)]
+            printed = [ascii_fold(w.text).upper() for w in run]
+            if printed != wanted and all(
+                    read_as(p, z, lost=_NAME_JUDGEMENT.mrz_name_lost_glyphs,
+                            misread_min_letters=_NAME_JUDGEMENT.mrz_name_misread_min_letters)
+                    for p, z in zip(printed, wanted, strict=True)):
+                return FieldValue(value=" ".join(printed), page=line.page, bbox=union_bbox(w.bbox for w in run),
+                                  confidence=round(_VIZ_FACTOR * min(w.confidence for w in run), 3),
+                                  raw=" ".join(w.text for w in run), source="ocr")
+    return None
 
 
 def _licence_country(lines: Sequence[Line]) -> str | None:
@@ -903,6 +944,7 @@ class IdentityMixin:
                 viz, machine, authoritative=bool(found and found.mrz.valid), sources=sources
             )
             if found is not None and found.page not in text_pages:
+                _find_unlabelled_names(fields, lines)
                 _prefer_fuller_printed_names(fields)
         self._complete(fields, lines)
         return Extraction(fields=fields)

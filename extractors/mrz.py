@@ -417,10 +417,13 @@ class MRZ:
 
 
 def _split_names(field_text: str) -> tuple[str, str]:
-    """``ERIKSSON<<ANNA<MARIA<<<`` -> (``ERIKSSON``, ``ANNA MARIA``)."""
+    """``ERIKSSON<<ANNA<MARIA<<<`` -> (``ERIKSSON``, ``ANNA MARIA``).
+
+    Letters after a second double filler are still given names: a zone is padded with fillers only,
+    so they are a name whose separating filler OCR doubled ("KENNET<<MAR" read from KENNETH<MARK).
+    """
     surname, _, rest = field_text.partition("<<")
-    given = rest.split("<<")[0] if rest else ""
-    return surname.replace(FILLER, " ").strip(), given.replace(FILLER, " ").strip()
+    return surname.replace(FILLER, " ").strip(), " ".join(rest.replace(FILLER, " ").split())
 
 
 def _resolve_date(yymmdd: str, today: date, *, birth: bool) -> date | None:

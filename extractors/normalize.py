@@ -102,6 +102,8 @@ def parse_date(text: str, *, dayfirst: bool | None = None) -> date | None:
     if not text:
         return None
     cleaned = re.sub(r"\s+", " ", text.strip().strip(",;:"))
+    # OCR splits a date at its separator now and then ("23-FEB- 2026"): no date has a space there.
+    cleaned = re.sub(r"\s*([-/])\s*", r"\1", cleaned)
     if not any(shape.match(cleaned) for shape in _DATE_SHAPES):
         return None
     if re.fullmatch(r"\d{8}", cleaned):
@@ -201,6 +203,14 @@ def one_glyph_misread(printed: str, machine: str, min_letters: int) -> bool:
     word, read = apart[0]
     return (len(word) >= min_letters and 0 <= len(read) - len(word) <= 1
             and Levenshtein.distance(word, read) == 1)
+
+
+def read_as(printed: str, reading: str, *, lost: int, misread_min_letters: int) -> bool:
+    """Whether ``reading`` is the name ``printed`` as OCR of an MRZ gets it: equal, short of up to
+    ``lost`` letters (:func:`letters_lost`), or one glyph of a long word misread
+    (:func:`one_glyph_misread`)."""
+    return (printed == reading or letters_lost(printed, reading, lost)
+            or one_glyph_misread(printed, reading, misread_min_letters))
 
 
 def clean_identifier(text: str) -> str:

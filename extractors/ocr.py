@@ -117,6 +117,17 @@ lone marks are narrower. All regions of a page share one extra call."""
 REREAD_MIN_CONTRAST = 40
 """Grey levels unread ink must be darker than its surroundings on the quarter-size copy, where a
 stroke is averaged with the paper around it (print comes out 80 or more, paper grain under 20)."""
+MERGED_LINES_HEIGHT = 1.8
+"""Height, in text heights, above which a word box may span two printed lines. On tightly set lines
+(an address block at ~1.15 leading) the one-block pass sometimes takes two lines for one and reads
+only the lower: its words come out confident but twice as tall, and the upper line is lost under
+them (on card photos, the small label over each value). The box of such a word (tall, with a blank
+row band across its middle: a headline amount set twice as large as the body has ink in every row)
+is re-read, on any page, and the word replaced where that reads better."""
+SPECK_HEIGHT = 0.4
+"""Height, in text heights, under which a word of letters read with little confidence is a speck or
+a sliver of a letter (the smallest print on a page, a 6 pt footnote under 10 pt text, is ~0.6)."""
+SPECK_MAX_CONFIDENCE = 0.7
 RULE_MIN_LENGTH = 2.0
 """Length, in text heights, of a vertical run of ink that is a rule (a box's side), not a glyph:
 the tallest glyph, with its descender, is ~1.3 text heights."""
@@ -393,6 +404,7 @@ def ocr_page(
     if is_poor(best.words) or reads_sideways(best.words):
         best = _recover(grey, best, engine, _Reading(psm, lang, timeout_s), sparse_fallback)
     words = reread_unread_ink(best.image, best.words, engine, lang=lang, timeout_s=timeout_s)
+    words = without_double_reads(words)
     words = apply_mrz_hook(best.image, words, engine)
     return OcrPage(tuple(words), best.image, best.rotation, best.skew, round(mean_confidence(words), 4))
 
@@ -466,10 +478,18 @@ def reread_unread_ink(
     # Confident punctuation ("&", "-") is read too: re-reading it only drags in its neighbours' edges.
     confident = [w for w in words if w.confidence >= 0.5 and w.text.strip()]
     lettered = [w for w in confident if any(c.isalnum() for c in w.text)]
-    if len(lettered) < REREAD_MIN_WORDS:
+    if not lettered:
         return list(words)
     text_height = float(np.median([w.bbox[3] - w.bbox[1] for w in lettered]))
-    regions = unread_regions(image, confident, text_height)
+    merged = [w for w in lettered if spans_two_lines(image, w.bbox, text_height)]
+    merged_ids = {id(w) for w in merged}
+
+    def doubted(word: Word) -> bool:
+        return word.confidence < 0.5 or id(word) in merged_ids
+
+    regions = merged_line_regions(merged, text_height, image.shape[:2])
+    if len(lettered) >= REREAD_MIN_WORDS:
+        regions += unread_regions(image, confident, text_height)
     if not regions:
         return list(words)
     canvas, slots = stack_regions(image, regions, margin=round(text_height))
@@ -477,14 +497,106 @@ def reread_unread_ink(
     first_new_line = 1 + max((w.line_id or 0 for w in words), default=0)
     kept = list(words)
     for region, slot in zip(regions, slots, strict=True):
-        # The first pass's reading of this ink: words centred in it, and doubted scraps touching it.
-        old = [w for w in kept if _centre_in(w.bbox, region) or (w.confidence < 0.5 and _touches(w.bbox, region))]
+        # The first pass's reading of this ink: words centred in it, and doubted words touching it.
+        old = [w for w in kept if _centre_in(w.bbox, region) or (doubted(w) and _touches(w.bbox, region))]
         others = [w for w in kept if w not in old]
         # Only words centred on the ink itself: a crop's margin catches the edges of its neighbours.
         fresh = [w for w in _words_in_slot(reread, slot, first_new_line) if _centre_in(w.bbox, region)]
         if read_quality(fresh) > read_quality(old):
-            kept = others + fresh
+            # A scrap of the first pass inside a fresh word (a comma's tail read on its own) is that
+            # word's ink read twice.
+            kept = [w for w in others if not any(_centre_in(w.bbox, f.bbox) for f in fresh)] + fresh
     return kept
+
+
+def without_double_reads(words: Sequence[Word]) -> list[Word]:
+    """``words`` without the less confident of each two readings of the same ink, and without specks.
+
+    A blurred or ghosted scan (a doubled image of each letter) makes Tesseract read some words twice,
+    one reading inside the other ("Employee" 0.87 with "ployee" 0.65, "Preceency" 0.51 with
+    "Frequency" 0.96) or a stroke inside a word as a dash; light print on a dark band comes back with
+    slivers of its letters' tops as words of their own ("we", "“<<" inside "STATEMENT"). The extra
+    readings split labels and names into pieces and break "City, ST 12345" lines. Two readings: one's
+    centre inside the other's box, on the same line (centres within half the smaller height; a word
+    spanning two lines keeps the words of the line it swallowed), or the inner one mere punctuation.
+    A speck is a word of letters under ``SPECK_HEIGHT`` text heights read without confidence.
+    """
+    if len(words) < 2:
+        return list(words)
+    boxes = np.array([w.bbox for w in words], dtype=float)
+    heights = boxes[:, 3] - boxes[:, 1]
+    confidence = np.array([w.confidence for w in words])
+    lettered = np.array([any(c.isalnum() for c in w.text) for w in words])
+    dropped: set[int] = set()
+    for inner, outer in _nested_pairs(boxes):
+        same_line = abs(_mid(boxes[inner]) - _mid(boxes[outer])) <= 0.5 * min(heights[inner], heights[outer])
+        if not lettered[inner]:
+            dropped.add(inner)
+        elif same_line and inner not in dropped and outer not in dropped:
+            dropped.add(inner if (confidence[inner], -inner) < (confidence[outer], -outer) else outer)
+    text_heights = heights[lettered & (confidence >= 0.5)]
+    if len(text_heights):
+        speck = lettered & (heights < SPECK_HEIGHT * np.median(text_heights)) & (confidence < SPECK_MAX_CONFIDENCE)
+        dropped.update(np.nonzero(speck)[0].tolist())
+    return [w for k, w in enumerate(words) if k not in dropped]
+
+
+def _mid(box: np.ndarray) -> float:
+    return float(box[1] + box[3]) / 2
+
+
+def _nested_pairs(boxes: np.ndarray) -> list[tuple[int, int]]:
+    """Every (inner, outer) pair of boxes where the inner one's centre lies in the outer one, in
+    reading order. Boxes are compared only with those whose centres are within the tallest box's
+    height (words sorted by height of centre, one vector comparison per offset): a page of 1,500
+    words costs a few ms instead of a 1,500 x 1,500 comparison."""
+    cy_all = (boxes[:, 1] + boxes[:, 3]) / 2
+    order = np.argsort(cy_all, kind="stable")
+    b = boxes[order]
+    cx, cy = (b[:, 0] + b[:, 2]) / 2, cy_all[order]
+    count = len(b)
+    ends = np.searchsorted(cy, cy + float((b[:, 3] - b[:, 1]).max()), side="right")
+    span = int((ends - np.arange(count)).max())
+    pairs: list[tuple[int, int]] = []
+    for offset in range(1, span):
+        low, high = slice(0, count - offset), slice(offset, count)
+        for inner, outer in ((low, high), (high, low)):
+            hit = ((cx[inner] >= b[outer, 0]) & (cx[inner] <= b[outer, 2])
+                   & (cy[inner] >= b[outer, 1]) & (cy[inner] <= b[outer, 3]))
+            base_inner, base_outer = np.arange(count)[inner][hit], np.arange(count)[outer][hit]
+            pairs += [(int(order[i]), int(order[o])) for i, o in zip(base_inner, base_outer, strict=True)]
+    return sorted(pairs)
+
+
+def merged_line_regions(merged: Sequence[Word], text_height: float, shape: tuple[int, ...]) -> list[Region]:
+    """One region per row of words that each swallowed two lines: their boxes joined, a little wider
+    (the upper line, often a label, may stick out past the word under it)."""
+    regions: list[Region] = []
+    pad = round(text_height)
+    height, width = shape[0], shape[1]
+    for word in sorted(merged, key=lambda w: w.bbox[0]):
+        x0, y0, x1, y1 = (round(v) for v in word.bbox)
+        box = (max(0, x0 - pad), y0, min(width, x1 + pad), min(height, y1))
+        for k, (a0, b0, a1, b1) in enumerate(regions):
+            if box[0] <= a1 + pad and box[1] < b1 and b0 < box[3]:
+                regions[k] = (min(a0, box[0]), min(b0, box[1]), max(a1, box[2]), max(b1, box[3]))
+                break
+        else:
+            regions.append(box)
+    return regions
+
+
+def spans_two_lines(image: np.ndarray, box: BBox, text_height: float) -> bool:
+    """Whether a word box holds two lines of print: taller than ``MERGED_LINES_HEIGHT`` text heights,
+    with a band of blank rows (the leading between the lines) in its middle three fifths."""
+    x0, y0, x1, y1 = (round(v) for v in box)
+    if y1 - y0 <= MERGED_LINES_HEIGHT * text_height or x1 - x0 < 2:
+        return False
+    crop = image[max(0, y0) : y1, max(0, x0) : x1]
+    _, ink = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    blank = ink.sum(axis=1) <= max(1, 0.01 * ink.shape[1])
+    middle = blank[round(0.2 * len(blank)) : round(0.8 * len(blank))]
+    return bool(middle.any())
 
 
 def unread_regions(image: np.ndarray, confident: Sequence[Word], text_height: float) -> list[Region]:
@@ -588,7 +700,7 @@ def _touches(box: BBox, region: Region) -> bool:
     return box[0] < region[2] and region[0] < box[2] and box[1] < region[3] and region[1] < box[3]
 
 
-def _centre_in(box: BBox, region: Region) -> bool:
+def _centre_in(box: BBox, region: Region | BBox) -> bool:
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     return region[0] <= cx <= region[2] and region[1] <= cy <= region[3]
 

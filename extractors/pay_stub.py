@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from rapidfuzz.distance import Levenshtein
+
 from extractors.base import Extraction, Extractor, signal
 from extractors.layout import Line
 from extractors.normalize import clean_name, parse_date
@@ -463,8 +465,8 @@ def _frequency_word(text: str) -> str | None:
 def _party_fields(lines: Sequence[Line], sources: Sources) -> dict[str, FieldValue]:
     """Employer and employee names by label, else from the name-and-address blocks; employee address."""
     out: dict[str, FieldValue] = {}
-    employee = _labelled_name(lines, EMPLOYEE_LABELS, sources)
-    employer = _labelled_name(lines, EMPLOYER_LABELS, sources, person=False)
+    employee = _labelled_name(lines, EMPLOYEE_LABELS, sources, rivals=EMPLOYER_LABELS)
+    employer = _labelled_name(lines, EMPLOYER_LABELS, sources, rivals=EMPLOYEE_LABELS, person=False)
     every_block = address_blocks(lines)
     blocks = [b for b in every_block if b.name is not None]
     if employer is None:
@@ -526,13 +528,13 @@ def _block_under_name(name: str, blocks: Sequence[AddressBlock], lines: Sequence
 
 
 def _labelled_name(
-    lines: Sequence[Line], labels: Sequence[str], sources: Sources, *, person: bool = True
+    lines: Sequence[Line], labels: Sequence[str], sources: Sources, *, rivals: Sequence[str], person: bool = True
 ) -> FieldValue | None:
     def accept(text: str) -> bool:
         cleaned = clean_name(text)
         return looks_like_name(cleaned) if person else bool(cleaned) and not cleaned[:1].isdigit()
 
-    found = labelled(lines, labels, accept)
+    found = labelled(lines, labels, accept, rivals=rivals)
     if found is None:
         return None
     return make_field(clean_name(found.found.text), page=found.found.page, bbox=found.found.bbox,
@@ -560,7 +562,9 @@ def _employer_from_top(lines: Sequence[Line], sources: Sources) -> FieldValue | 
 
 def _same_name(printed: str, known: str) -> bool:
     """Whether a line names ``known``. It may carry a label ("Employee: Priya Raman"), and a text layer
-    may have no space between the label and the name ("Pay to the order ofCameron K Bennett")."""
+    may have no space between the label and the name ("Pay to the order ofCameron K Bennett"); OCR
+    may glue the label's last letter to the name and misread the name's first ("oMordan, Colleen V"
+    for "of Jordan, Colleen V"), which the rest of the name, read exactly, still pins down."""
     wanted, words = tokens(known), tokens(printed)
     if not wanted:
         return False
@@ -568,8 +572,17 @@ def _same_name(printed: str, known: str) -> bool:
         return True
     for start in range(len(words) - len(wanted) + 1):
         run = words[start : start + len(wanted)]
-        if run[0].endswith(wanted[0]) and run[1:] == wanted[1:]:
+        if run[1:] == wanted[1:] and _glued_start(run[0], wanted[0], misread=len(wanted) > 1):
             return True
     return False
+
+
+def _glued_start(printed: str, wanted: str, *, misread: bool) -> bool:
+    """Whether ``printed`` ends with ``wanted``, one letter off when ``misread`` is allowed (and the
+    word is long enough for one slip not to make another name)."""
+    if printed.endswith(wanted):
+        return True
+    tail = printed[-len(wanted):]
+    return misread and len(wanted) >= 4 and len(tail) == len(wanted) and Levenshtein.distance(tail, wanted) == 1
 
 

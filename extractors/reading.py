@@ -33,6 +33,8 @@ PDF = "application/pdf"
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/tiff"})
 WORD_GAP_EM = 0.2
 """A horizontal gap wider than this fraction of the font size splits a word (positioned table cells)."""
+OVERLAP_EM = 0.25
+"""A character overlapping the one before by more than this fraction of the font size starts a word."""
 _BARCODE_FORMATS = zxingcpp.BarcodeFormats([zxingcpp.BarcodeFormat.PDF417, zxingcpp.BarcodeFormat.QRCode])
 BARCODE_MAX_WORDS = 250
 """Confident words above which a scanned page is a text page, not an identity document (see
@@ -292,7 +294,10 @@ class _WordBuilder:
         if abs(mid_char - mid_last) > 0.5 * em or char.left < last.left - 0.1 * em:
             self.line += 1
             return True
-        return bool(self.chars) and char.left - last.right > WORD_GAP_EM * em
+        gap = char.left - last.right
+        # A character starting well inside the last one's box belongs to another positioned run (two
+        # table headers printed into each other); kerning pulls letters together by ~0.1 em at most.
+        return bool(self.chars) and (gap > WORD_GAP_EM * em or gap < -OVERLAP_EM * em)
 
     def add(self, char: _Char) -> None:
         self.chars.append(char)

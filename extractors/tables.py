@@ -690,7 +690,15 @@ def near(day: date, start: date | None, end: date | None, slack_days: int = 10) 
 # --------------------------------------------------------------------------------------------------
 # Name and address blocks.
 
-_CITY_STATE_ZIP = re.compile(r"[A-Za-z][A-Za-z .'\-]*,?\s+[A-Z]{2}\.?,?\s+\d{5}(?:-\d{4})?$")
+_CITY_STATE_ZIP = re.compile(r"[A-Za-z][A-Za-z .'\-]*,?\s+(?P<state>[A-Za-z]{2})\.?,?\s+\d{5}(?:-\d{4})?$")
+USPS_STATES = frozenset({
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA",
+    "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK",
+    "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC", "PR", "GU", "VI",
+    "AS", "MP", "FM", "MH", "PW", "AA", "AE", "AP",
+})
+"""USPS state, district, territory and military codes: OCR reads "HI" as "Hi" at times, and the code
+itself, not its case, tells a city line from "Policy No 12345"."""
 _STREET = re.compile(r"^(?:\d+[A-Za-z]?\s+\S+|P\.?\s*O\.?\s+Box\b|(?:Apt|Suite|Ste|Unit|#)\b)", re.IGNORECASE)
 
 
@@ -711,12 +719,18 @@ class AddressBlock:
         return union_bbox(s.bbox for s in ((self.name,) if self.name else ()) + self.address)
 
 
+def is_city_line(text: str) -> bool:
+    """Whether ``text`` ends "City, ST 12345" with a real state code (in any case)."""
+    match = _CITY_STATE_ZIP.search(text.strip())
+    return match is not None and match["state"].upper() in USPS_STATES
+
+
 def address_blocks(lines: Sequence[Line]) -> list[AddressBlock]:
     """Every name + address block, found from its "City, ST 12345" line upwards, in reading order."""
     blocks = []
     for idx, line in enumerate(lines):
         for segment in line.segments:
-            if _CITY_STATE_ZIP.search(segment.text.strip()):
+            if is_city_line(segment.text):
                 blocks.append(_block_above(lines, idx, segment))
     return blocks
 
@@ -1051,14 +1065,34 @@ class Labelled:
 
 
 def labelled(
-    lines: Sequence[Line], labels: Iterable[str], accept: Callable[[str], bool], *, max_words: int = 6
+    lines: Sequence[Line],
+    labels: Iterable[str],
+    accept: Callable[[str], bool],
+    *,
+    max_words: int = 6,
+    rivals: Iterable[str] = (),
 ) -> Labelled | None:
-    """The first value ``accept`` takes right of one of ``labels`` or under it (exact labels first)."""
+    """The first value ``accept`` takes right of one of ``labels`` or under it (exact labels first).
+
+    ``rivals`` are the labels of a neighbouring field: a slip that reads as one of them at least as
+    well is no label of ours ("Employes", an OCR'd "Employee", is one letter from "Employer" too).
+    """
+    rival_tokens = [tokens(r) for r in rivals]
     for match in find_labels(lines, labels):
+        if match.score < 1.0 and _reads_as_rival(match, rival_tokens):
+            continue
         found = value_beside(match.anchor, accept, max_words=max_words) or value_below(match.anchor, lines, accept)
         if found is not None:
             return Labelled(found, match.score)
     return None
+
+
+def _reads_as_rival(match: LabelMatch, rivals: Sequence[Sequence[str]]) -> bool:
+    """Whether the words of a fuzzy label match read as well as one of ``rivals``, from the same word."""
+    toks = _word_tokens(match.anchor.line.words)
+    first = next(k for k, (_, word) in enumerate(toks) if word == match.anchor.start)
+    printed = [t for t, _ in toks[first:]]
+    return any(tokens_match(printed[: len(rival)], rival) >= match.score for rival in rivals)
 
 
 def value_beside(anchor: Anchor, accept: Callable[[str], bool], *, max_words: int = 6) -> Found | None:

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from rapidfuzz.distance import Levenshtein
 
-from extractors.normalize import ascii_fold, letters_lost, mask, one_glyph_misread
+from extractors.normalize import ascii_fold, mask, read_as
 from pipeline.models import (
     IDENTITY_KINDS,
     DocKind,
@@ -251,8 +251,8 @@ def _garbled_by_ocr(read: PersonName, printed: PersonName, ctx: RuleContext) -> 
     """``read`` is ``printed`` with its first name and surname each equal, short of a letter or two,
     or one glyph of a long word misread."""
     def same(word: str, reading: str) -> bool:
-        return (word == reading or letters_lost(word, reading, ctx.thresholds.mrz_name_lost_glyphs)
-                or one_glyph_misread(word, reading, ctx.thresholds.mrz_name_misread_min_letters))
+        return read_as(word, reading, lost=ctx.thresholds.mrz_name_lost_glyphs,
+                       misread_min_letters=ctx.thresholds.mrz_name_misread_min_letters)
     return same(printed.first, read.first) and same(" ".join(printed.last), " ".join(read.last))
 
 

@@ -402,7 +402,11 @@ def draw_table_header(sheet: Sheet, columns: list[Column], y: float, *, shade: b
     else:
         sheet.line(left, y + band, right, y + band, width=0.8)
     for col in columns:
-        sheet.text(col.anchor, y + band * 0.68, col.header, size=size, bold=True, align=col.align)
+        # A heading wider than its column is set smaller to fit, as payroll software does: printed at
+        # full size, a right-aligned heading runs into its left neighbour ("Total GrossTotal Taxes").
+        room = text_width(col.header, sheet.font(True), size) if col.header else 0.0
+        fitted = size * min(1.0, (col.width - 6) / room) if room else size
+        sheet.text(col.anchor, y + band * 0.68, col.header, size=max(fitted, 0.7 * size), bold=True, align=col.align)
     return y + band + size * 1.2
 
 

@@ -458,6 +458,44 @@ def test_a_printed_name_corrects_one_glyph_the_zone_ocr_misread(zone_names: str,
     assert extract(DocKind.ID_CARD, doc)["given_names"] == expected
 
 
+@pytest.mark.parametrize(
+    ("zone_names", "printed", "expected"),
+    [
+        # The labels were lost; the zone doubled a filler and lost the H and the K: the print fills them.
+        ("KENNET<<MAR", "KENNETH MARK", "KENNETH MARK"),
+        # Look-alikes: another name on the card, and a print equal to the zone, repair nothing.
+        ("ANNA<MARIA", "ANNE MARIE", "ANNA MARIA"),
+        ("ANNA<MARIA", "ANNA MARIA", "ANNA MARIA"),
+    ],
+)
+def test_an_unlabelled_print_fills_in_letters_the_zone_ocr_lost(zone_names: str, printed: str, expected: str) -> None:
+    zone = [TD1[0], TD1[1], f"ERIKSSON<<{zone_names}".ljust(30, "<")]
+    doc = document(
+        row(20, (100, "IDENTITY CARD")),
+        row(100, (100, "ERIKSSON")),
+        row(140, (100, printed)),
+        *(row(500 + 40 * i, (100, line)) for i, line in enumerate(zone)),
+    )
+    got = extract(DocKind.ID_CARD, doc)
+    assert got["given_names"] == expected and got["full_name"] == f"{expected} ERIKSSON"
+    assert ("viz_given_names" in got) is (expected == "KENNETH MARK")
+
+
+def test_an_unverified_zone_does_not_name_the_holder_beside_the_printed_parts() -> None:
+    """The zone fails its checks (an altered birth date), its OCR misread MARIA as MQRIA: the full name is made
+    of the printed parts, as the surname and given names are."""
+    zone = [TD1[0], "7408132" + TD1[1][7:], "ERIKSSON<<ANNA<MQRIA<<<<<<<<<<"]
+    doc = document(
+        row(20, (100, "IDENTITY CARD")),
+        row(100, (100, "Surname"), (600, "ERIKSSON")),
+        row(140, (100, "Given names"), (600, "ANNA MARIA")),
+        *(row(500 + 40 * i, (100, line)) for i, line in enumerate(zone)),
+    )
+    got = extract(DocKind.ID_CARD, doc)
+    assert got["mrz_valid"] == 0
+    assert got["full_name"] == "ANNA MARIA ERIKSSON"
+
+
 def test_lower_case_scraps_are_no_printed_name() -> None:
     """"a i bl" read beside a surname label of a licence photo is texture, not the holder's name."""
     from extractors.identity import _is_name

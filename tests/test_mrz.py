@@ -602,3 +602,12 @@ def test_a_filler_date_check_digit_stays_when_the_composite_does_not_witness_it(
     assert wrong_composite is not None and not wrong_composite.checks["expiry_date"]
     typed = parse_mrz([_GENUINE[0], "M8948467<6UTO9612154M341113<<<<<<<<<<<<<<<00"], ocr=False)
     assert typed is not None and not typed.checks["expiry_date"]
+
+
+def test_given_names_after_a_doubled_filler_are_kept() -> None:
+    """A genuine zone pads its names with fillers only: letters after a second "<<" are a given name
+    whose separating filler OCR doubled (KENNETH<MARK read KENNET<<MAR), not padding to drop."""
+    mrz = parse_mrz([TD1[0], TD1[1], "CRUZ<<KENNET<<MAR<<<<<<<<<<<<<"])
+    assert mrz is not None and (mrz.surname, mrz.given_names) == ("CRUZ", "KENNET MAR")
+    padded = parse_mrz([TD1[0], TD1[1], "CRUZ<<KENNETH<MARK<<<<<<<<<<<<"])
+    assert padded is not None and padded.given_names == "KENNETH MARK"

@@ -69,13 +69,15 @@ def test_is_money_wants_cents(text: str, expected: bool) -> None:
         ("Mar 2nd, 2026", date(2026, 3, 2)),
         ("02-Mar-2026", date(2026, 3, 2)),
         ("03022026", date(2026, 3, 2)),
+        ("23-FEB- 2026", date(2026, 2, 23)),  # OCR split the date at a separator
+        ("12 / 29 / 2025", date(2025, 12, 29)),
     ],
 )
 def test_parse_date(text: str, expected: date) -> None:
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "Net Pay", "13/13/2026", "2026", "1,234.56", "Page 1 of 3"])
+@pytest.mark.parametrize("text", ["", "Net Pay", "13/13/2026", "2026", "1,234.56", "Page 1 of 3", "01/11/2026 - 01/24/2026"])
 def test_parse_date_rejects_non_dates(text: str) -> None:
     assert parse_date(text) is None
 

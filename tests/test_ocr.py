@@ -10,9 +10,11 @@ from extractors.ocr import (
     ocr_page,
     reads_sideways,
     reread_unread_ink,
+    spans_two_lines,
     straighten_photo,
     turns_to_try,
     unread_regions,
+    without_double_reads,
     without_rules,
 )
 from pipeline.models import Word
@@ -98,6 +100,77 @@ def test_a_fully_read_page_costs_no_extra_call() -> None:
     engine = _CropReader()
     assert reread_unread_ink(page, words[:-1], engine, lang="eng", timeout_s=10) == words[:-1]
     assert engine.calls == 0
+
+
+def test_a_word_that_swallowed_the_line_above_is_re_read_as_two_lines() -> None:
+    """Tightly set address lines: the first pass read the lower line's words twice as tall, covering
+    the upper line, which it lost. The ink under the tall word is re-read, line by line."""
+    page, words = _page_with_dropped_line()
+    page[1000:1030, 80:700] = 255
+    words = words[:-1]
+    page[1000:1026, 80:400] = 0  # "16080 HILL RD", lost
+    page[1040:1066, 80:700] = 0  # "SOUTH PETERCHESTER, GA 25324", read as one tall word
+    words.append(Word(text="PETERCHESTER,", bbox=(80, 1000, 700, 1066), confidence=0.93, line_id=12))
+    out = reread_unread_ink(page, words, _CropReader(), lang="eng", timeout_s=10)
+    fresh = sorted((w for w in out if w.bbox[1] >= 990), key=lambda w: w.bbox[1])
+    assert [w.text for w in fresh] == ["Katherine", "Katherine"]
+    assert abs(fresh[0].bbox[1] - 1000) <= 2 and abs(fresh[1].bbox[1] - 1040) <= 2
+
+
+def test_a_headline_amount_set_large_is_not_taken_for_two_lines() -> None:
+    """Twice the body's height, ink in every row: one line of large print, kept as read."""
+    page = np.full((300, 600), 255, np.uint8)
+    cv2.putText(page, "$3,019.23", (20, 150), cv2.FONT_HERSHEY_SIMPLEX, 2.4, 0, 8)
+    _, ink = cv2.threshold(page, 128, 255, cv2.THRESH_BINARY_INV)
+    x, y, w, h = cv2.boundingRect(ink)
+    assert h > 1.8 * 30
+    assert not spans_two_lines(page, (x, y, x + w, y + h), 30.0)
+    two = np.full((300, 600), 255, np.uint8)
+    cv2.putText(two, "16080 HILL RD", (20, 100), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
+    cv2.putText(two, "SOUTH PETERCHESTER", (20, 135), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
+    _, ink = cv2.threshold(two, 128, 255, cv2.THRESH_BINARY_INV)
+    x, y, w, h = cv2.boundingRect(ink)
+    assert spans_two_lines(two, (x, y, x + w, y + h), 22.0)
+
+
+def _body(count: int = 20) -> list[Word]:
+    """Ordinary confident words, 27 px tall, in rows well away from the words under test."""
+    return [Word(text=f"word{k}", bbox=(100 + 120 * (k % 5), 1500 + 40 * (k // 5), 200 + 120 * (k % 5),
+                                        1527 + 40 * (k // 5)), confidence=0.95) for k in range(count)]
+
+
+def test_the_weaker_of_two_readings_of_one_word_is_dropped() -> None:
+    """A ghosted scan read twice: one reading inside the other on the same line; a dash read inside a
+    word; slivers of letter tops read as words on a dark band."""
+    doubled = [
+        Word(text="Employee", bbox=(1165, 507, 1257, 535), confidence=0.87),
+        Word(text="ployee", bbox=(1215, 514, 1287, 534), confidence=0.65),
+        Word(text="Preceency", bbox=(1649, 507, 1774, 528), confidence=0.51),
+        Word(text="Frequency", bbox=(1666, 515, 1770, 535), confidence=0.96),
+        Word(text="Michaelshire,", bbox=(152, 526, 355, 555), confidence=0.86),
+        Word(text="\u2014", bbox=(185, 534, 344, 553), confidence=0.78),
+        Word(text="EARNINGS", bbox=(1764, 201, 2021, 234), confidence=0.96),
+        Word(text="STATEMENT", bbox=(2038, 201, 2339, 234), confidence=0.95),
+        Word(text="we", bbox=(2055, 201, 2096, 208), confidence=0.27),
+        Word(text="\u201c<<", bbox=(1983, 201, 2019, 209), confidence=0.0),
+    ]
+    kept = {w.text for w in without_double_reads(doubled + _body())}
+    assert {"Employee", "Frequency", "Michaelshire,", "EARNINGS", "STATEMENT"} <= kept
+    assert not kept & {"ployee", "Preceency", "\u2014", "we", "\u201c<<"}
+
+
+def test_neighbours_small_print_and_a_swallowed_line_are_all_kept() -> None:
+    """Look-alikes: kerned neighbours overlapping by a few px, a confident small mark, 6 pt print under
+    10 pt body, and the upper line's word under a word that spans two lines: none is a double read."""
+    words = [
+        Word(text="Stokes", bbox=(398, 177, 555, 216), confidence=0.97),
+        Word(text="Co.", bbox=(550, 177, 654, 216), confidence=0.97),
+        Word(text="TM", bbox=(660, 177, 680, 186), confidence=0.9),
+        Word(text="footnote", bbox=(100, 900, 180, 916), confidence=0.55),
+        Word(text="HILL", bbox=(266, 469, 351, 495), confidence=0.96),
+        Word(text="PETERCHESTER,", bbox=(290, 465, 589, 553), confidence=0.92),
+    ]
+    assert without_double_reads(words + _body()) == words + _body()
 
 
 class _BlobReader:

@@ -300,6 +300,10 @@ def test_a_deduction_whose_current_amount_ocr_could_not_read_is_kept_without_amo
         ("Pay to the order of Cameron K Bennett", "Cameron Bennett", True),
         ("Pay to the order ofCameron K Bennett", "Karen K Bennett", False),
         ("Joann Leeds", "Ann Lee", False),
+        # OCR glued "of" to the name and misread its first letter; the rest of the name pins it down.
+        ("Pay to the order oMordan, Colleen V", "Jordan, Colleen V", True),
+        ("Pay to the order of Gordon, Colleen V", "Jordan, Colleen V", False),  # two letters off
+        ("Pay to the order oMordan", "Jordan", False),  # nothing else to pin a slip down
     ],
 )
 def test_name_line_matching(printed: str, known: str, same: bool) -> None:

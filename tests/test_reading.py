@@ -142,6 +142,26 @@ def test_positioned_cells_on_one_line_are_separate_words_and_lines_are_numbered(
     assert words["Balance"].line_id == words["5,120.10"].line_id != words["Opening"].line_id
 
 
+def test_headings_printed_into_each_other_are_separate_words_kerned_letters_are_not() -> None:
+    """A right-aligned heading running 4 pt into the next one ("Total GrossTotal Taxes") is two
+    words; letters pulled 0.5 pt together (tight tracking, kerning) stay one word."""
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, pagesize=letter)
+    c.setFont("Helvetica-Bold", 9)
+    c.drawRightString(300, 700, "Total Gross")
+    c.drawString(296, 700, "Total Taxes")
+    text = c.beginText(72, 650)
+    text.setFont("Helvetica", 9)
+    text.setCharSpace(-0.5)
+    text.textLine("Withholding")
+    c.drawText(text)
+    c.save()
+    data = buffer.getvalue()
+    page = read_document(IntakeFile("a.pdf", "x", len(data), "application/pdf", data), engine=NoOcr()).pages[0]
+    assert [w.text for w in page.words if w.bbox[1] < 100] == ["Total", "Gross", "Total", "Taxes"]
+    assert "Withholding" in {w.text for w in page.words}
+
+
 def test_text_page_is_never_ocrd_nor_barcode_scanned(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_barcodes(*args: object) -> tuple[()]:
         raise AssertionError("a plain text page was scanned for barcodes")

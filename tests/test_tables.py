@@ -20,6 +20,7 @@ from extractors.tables import (
     address_blocks,
     amount_cells,
     find_labels,
+    is_city_line,
     label_score,
     labelled,
     looks_like_name,
@@ -308,6 +309,37 @@ def test_labelled_value_does_not_start_inside_another_label() -> None:
     ]))
     found = labelled(lines, ["worker"], lambda t: looks_like_name(t))
     assert found is not None and found.found.text == "Lena Okafor"
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        ("Michaelshire, SD 70405", True),
+        ("East Jessica, Hi 44214", True),  # OCR read the state "HI" in mixed case
+        ("SOUTH PETERCHESTER, GA 25324-1102", True),
+        ("Policy No 12345", False),  # a label and a number: "No" is no state
+        ("Claim Nr 55012", False),
+    ],
+)
+def test_city_lines_need_a_real_state_code(text: str, city: bool) -> None:
+    assert is_city_line(text) is city
+
+
+def test_a_slip_that_reads_as_a_rival_label_is_not_ours() -> None:
+    """OCR read "Employee ID" as "Employes 1D": one letter from "Employer" and from "Employee", so it
+    is no employer label, and "Pay Frequency" beside it no employer."""
+    lines = group_lines(words_page([[(100, "Employes 1D"), (700, "Pay Frequency")], [(100, "276449")]]))
+    def anything(text: str) -> bool:
+        return True
+    assert labelled(lines, ["employer"], anything) is not None  # without rivals the slip reads as ours
+    assert labelled(lines, ["employer"], anything, rivals=["employee"]) is None
+
+
+def test_an_exact_label_or_a_slip_nearer_ours_is_kept_despite_rivals() -> None:
+    for printed in ("Employer", "Emplayer"):
+        lines = group_lines(words_page([[(100, printed), (700, "Hill Software Inc.")]]))
+        found = labelled(lines, ["employer"], lambda t: t[:1].isupper(), rivals=["employee"])
+        assert found is not None and found.found.text == "Hill Software Inc."
 
 
 def test_labelled_value_glued_to_its_colon() -> None:
