@@ -48,6 +48,7 @@ from extractors.normalize import (
     parse_date,
     read_as,
 )
+from extractors.tables import address_blocks
 from pipeline.config import RuleSettings
 from pipeline.models import DocKind, FieldValue, ReadDocument, Word
 
@@ -907,6 +908,24 @@ def _printed_as_zone(zone_name: str, lines: Sequence[Line]) -> FieldValue | None
     return None
 
 
+UNLABELLED_ADDRESS_CONFIDENCE = 0.6
+"""Confidence factor of an address found by its shape alone, its label unread."""
+
+
+def _unlabelled_address(lines: Sequence[Line], sources: dict[int, Literal["text", "ocr"]]) -> FieldValue | None:
+    """The holder's address when OCR lost its label: the first block of a street line over a
+    "City, ST 12345" line. An identity card prints one address, the holder's; the small label over
+    it ("Address / Adresse") is the print a card photo loses first."""
+    for block in address_blocks(lines):
+        if len(block.address) >= 2:  # a street line (or more) over the city line
+            return FieldValue(
+                value=block.address_text, page=block.page, bbox=union_bbox(s.bbox for s in block.address),
+                confidence=round(UNLABELLED_ADDRESS_CONFIDENCE * min(s.confidence for s in block.address), 3),
+                raw=block.address_text, source=sources.get(block.page, "ocr"),
+            )
+    return None
+
+
 def _licence_country(lines: Sequence[Line]) -> str | None:
     text = "\n".join(line.text for line in lines[:12])
     if _CANADA_HEADERS.search(text):
@@ -947,6 +966,10 @@ class IdentityMixin:
                 _find_unlabelled_names(fields, lines)
                 _prefer_fuller_printed_names(fields)
         self._complete(fields, lines)
+        if "address" not in fields:
+            address = _unlabelled_address(lines, sources)
+            if address is not None:
+                fields["address"] = address
         return Extraction(fields=fields)
 
     def _complete(self, fields: dict[str, FieldValue], lines: Sequence[Line]) -> None:

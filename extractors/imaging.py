@@ -217,17 +217,17 @@ def estimate_text_height(grey: np.ndarray) -> float | None:
     return float(np.median(heights[glyph])) / scale
 
 
-def ocr_scale(grey: np.ndarray, max_pixels: int) -> float:
+def ocr_scale(grey: np.ndarray, max_pixels: int, height: float | None) -> float:
     """Factor that brings the page's text to a height Tesseract reads well (1.0 when it already is).
 
     Args:
         grey: page-frame image.
         max_pixels: the enlarged image may not exceed this.
+        height: the page's median text height (:func:`estimate_text_height`), None when unknown.
 
     Returns:
         Scale from page frame to OCR frame.
     """
-    height = estimate_text_height(grey)
     if height is None or SMALL_TEXT_PX <= height <= LARGE_TEXT_PX:
         return 1.0
     scale = min(TARGET_TEXT_PX / height, MAX_OCR_UPSCALE, math.sqrt(max_pixels / grey.size))

@@ -505,7 +505,7 @@ def _parse_as(fmt: MrzFormat, cleaned: list[str], raw: tuple[str, ...], *, ocr: 
     repairs: list[str] = []
     _repair_by_type(fmt, chars, repairs)
     if ocr:
-        _restore_filler_date_checks(fmt, chars, repairs)
+        _restore_filler_checks(fmt, chars, repairs)
         _repair_by_checks(fmt, chars, repairs)
     lines = tuple("".join(c) for c in chars)
     values = {f.name: lines[f.line][f.start : f.end] for f in fmt.fields}
@@ -528,23 +528,30 @@ def _realign(fmt: MrzFormat, cleaned: list[str], raw: tuple[str, ...]) -> MRZ | 
     if len(cleaned) != fmt.lines:
         return None
     names_line = next((f.line for f in fmt.fields if f.kind == "name"), -1)
-    best: MRZ | None = None
+    best: tuple[tuple[float, ...], MRZ] | None = None
     for index, line in enumerate(cleaned):
         if index == names_line or abs(len(line) - fmt.length) != 1:
             continue
         if len(line) > fmt.length:
-            variants = {line[:i] + line[i + 1 :] for i in range(len(line))}
+            variants = [(i, line[:i] + line[i + 1 :]) for i in range(len(line))]
         else:
-            variants = {line[:i] + FILLER + line[i:] for i in range(len(line) + 1)}
-        for variant in variants:
+            variants = [(i, line[:i] + FILLER + line[i:]) for i in range(len(line) + 1)]
+        for at, variant in variants:
             trial = [*cleaned[:index], variant, *cleaned[index + 1 :]]
             mrz = _parse_as(fmt, trial, raw, ocr=True)
-            if mrz is not None and (best is None or _rank(mrz) > _rank(best)):
-                best = mrz
+            if mrz is None:
+                continue
+            # Several readings may verify (a line of 44 places to cut, each with look-alike swaps,
+            # against two or three check digits): the one needing fewest swaps, then the one cut
+            # nearest an end of the line, where a stray mark beside the zone is read as a glyph.
+            key = (*_rank(mrz), -sum(r.count("->") for r in mrz.repairs), -min(at, len(line) - 1 - at))
+            if best is None or key > best[0]:
+                best = (key, mrz)
     if best is None:
         return None
+    best_mrz = best[1]
     note = f"line length realigned by check digits ({fmt.name})"
-    return replace(best, valid_line_lengths=False, repairs=(*best.repairs, note))
+    return replace(best_mrz, valid_line_lengths=False, repairs=(*best_mrz.repairs, note))
 
 
 def _check_ok(spec: CheckSpec, lines: Sequence[str]) -> bool:
@@ -652,12 +659,15 @@ Fix = tuple[tuple[int, int, str, str], ...]
 _DATE_CHECKS = frozenset({"date_of_birth", "expiry_date"})
 
 
-def _restore_filler_date_checks(fmt: MrzFormat, chars: list[list[str]], repairs: list[str]) -> None:
-    """A date's check digit read as a filler ('341113<' for 3411137, or lost and padded back as one)
-    gets the digit its date computes, when the composite, which covers that digit, then verifies.
+def _restore_filler_checks(fmt: MrzFormat, chars: list[list[str]], repairs: list[str]) -> None:
+    """A date's or a document number's check digit read as a filler ('341113<' for 3411137, or lost
+    and padded back as one) gets the digit its field computes, when the composite, which covers that
+    digit, then verifies.
 
-    ICAO 9303 never prints a filler for a date's check digit, so the '<' is the reader's; the
-    composite is the independent witness (a wrong date or digit satisfies it one time in ten).
+    ICAO 9303 never prints a filler for a date's check digit, nor for a document number's but in
+    TD1's long-number scheme (the number runs on into the optional data, which then starts with its
+    characters, not a filler), so the '<' is the reader's; the composite is the independent witness
+    (a wrong field or digit satisfies it one time in ten).
     """
     composite = next((c for c in fmt.checks if c.name == "composite"), None)
     if composite is None:
@@ -665,13 +675,24 @@ def _restore_filler_date_checks(fmt: MrzFormat, chars: list[list[str]], repairs:
     for spec in fmt.checks:
         line, col = spec.at
         covered = "".join("".join(chars[ln][start:end]) for ln, start, end in spec.spans)
-        if spec.name not in _DATE_CHECKS or chars[line][col] != FILLER or not covered.isdigit():
+        if chars[line][col] != FILLER or not _filler_never_printed(fmt, spec, chars, covered):
             continue
         trial = [list(row) for row in chars]
         trial[line][col] = check_digit(covered)
         if _check_ok(composite, ["".join(row) for row in trial]):
             chars[line][col] = trial[line][col]
             repairs.append(f"{spec.name} check: line {line + 1} col {col + 1} <->{trial[line][col]}")
+
+
+def _filler_never_printed(fmt: MrzFormat, spec: CheckSpec, chars: list[list[str]], covered: str) -> bool:
+    """Whether ``spec``'s check digit can never be a printed filler: a date's (over a date read as
+    digits), or a document number's outside TD1's long-number scheme."""
+    if spec.name in _DATE_CHECKS:
+        return covered.isdigit()
+    if spec.name != "document_number" or covered.strip(FILLER) == "":
+        return False
+    optional = next((f for f in fmt.fields if f.name == "optional_data" and f.line == spec.at[0]), None)
+    return fmt.name != "TD1" or optional is None or chars[optional.line][optional.start] == FILLER
 
 
 def _repair_by_checks(fmt: MrzFormat, chars: list[list[str]], repairs: list[str]) -> None:

@@ -201,8 +201,22 @@ def one_glyph_misread(printed: str, machine: str, min_letters: int) -> bool:
     if len(apart) != 1:
         return False
     word, read = apart[0]
+    if len(word) == len(read) and _lookalike_swap(word, read):
+        return True
     return (len(word) >= min_letters and 0 <= len(read) - len(word) <= 1
             and Levenshtein.distance(word, read) == 1)
+
+
+OCR_B_LOOKALIKES = frozenset(frozenset(pair) for pair in ("OQ", "OD", "DQ", "IL", "IJ", "CG", "EF"))
+"""Letter pairs OCR-B glyphs are confused by at a zone's resolution. One of them read for the other
+is a misread in a word of any length ("JQHN" for JOHN); a short word one other letter apart is
+another name ("ANNE", "ANNA"), hence ``min_letters`` for the rest."""
+
+
+def _lookalike_swap(word: str, read: str) -> bool:
+    """Whether two equally long words differ in one place only, by an OCR-B look-alike pair."""
+    apart = [(a, b) for a, b in zip(word, read, strict=True) if a != b]
+    return len(apart) == 1 and frozenset(apart[0]) in OCR_B_LOOKALIKES
 
 
 def read_as(printed: str, reading: str, *, lost: int, misread_min_letters: int) -> bool:

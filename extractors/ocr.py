@@ -381,6 +381,7 @@ def ocr_page(
     lang: str = "eng",
     timeout_s: float = 120.0,
     sparse_fallback: bool = True,
+    text_height: float | None = None,
 ) -> OcrPage:
     """OCR one grey page image: straighten a photo, deskew, read, and recover from rotation if needed.
 
@@ -390,6 +391,8 @@ def ocr_page(
         lang: Tesseract language.
         timeout_s: per Tesseract call.
         sparse_fallback: also try sparse segmentation when the first pass is poor (ID cards, photos).
+        text_height: the page's median text height in ``grey``'s pixels when the caller measured it
+            (straightening keeps the resolution, so it holds for the straightened copy); else measured.
 
     Returns:
         The words and the image they were read from.
@@ -399,7 +402,7 @@ def ocr_page(
     """
     grey = whiten_paper(straighten_photo(grey))
     image, skew = deskew(grey)
-    psm = first_psm(grey)
+    psm = first_psm(grey, text_height)
     best = _Pass(image, 0, skew, engine.read_words(image, psm=psm, lang=lang, timeout_s=timeout_s))
     if is_poor(best.words) or reads_sideways(best.words):
         best = _recover(grey, best, engine, _Reading(psm, lang, timeout_s), sparse_fallback)
@@ -409,9 +412,9 @@ def ocr_page(
     return OcrPage(tuple(words), best.image, best.rotation, best.skew, round(mean_confidence(words), 4))
 
 
-def first_psm(grey: np.ndarray) -> int:
+def first_psm(grey: np.ndarray, text_height: float | None = None) -> int:
     """The segmentation of the first read: automatic for a compact document, one block for a page."""
-    height = estimate_text_height(grey)
+    height = text_height or estimate_text_height(grey)
     if height and max(grey.shape[:2]) / height < COMPACT_MAX_TEXT_HEIGHTS:
         return COMPACT_PSM
     return FIRST_PSM
@@ -487,7 +490,7 @@ def reread_unread_ink(
     def doubted(word: Word) -> bool:
         return word.confidence < 0.5 or id(word) in merged_ids
 
-    regions = merged_line_regions(merged, text_height, image.shape[:2])
+    regions = [_grown_to_words(r, words) for r in merged_line_regions(merged, text_height, image.shape[:2])]
     if len(lettered) >= REREAD_MIN_WORDS:
         regions += unread_regions(image, confident, text_height)
     if not regions:
@@ -503,10 +506,15 @@ def reread_unread_ink(
         # Only words centred on the ink itself: a crop's margin catches the edges of its neighbours.
         fresh = [w for w in _words_in_slot(reread, slot, first_new_line) if _centre_in(w.bbox, region)]
         if read_quality(fresh) > read_quality(old):
-            # A scrap of the first pass inside a fresh word (a comma's tail read on its own) is that
-            # word's ink read twice.
-            kept = [w for w in others if not any(_centre_in(w.bbox, f.bbox) for f in fresh)] + fresh
+            # A punctuation scrap of the first pass inside a fresh word (a comma's tail read on its
+            # own) is that word's ink read twice; a word of letters there is the first pass's own.
+            kept = [w for w in others if not (_is_punctuation(w) and any(_centre_in(w.bbox, f.bbox) for f in fresh))]
+            kept += fresh
     return kept
+
+
+def _is_punctuation(word: Word) -> bool:
+    return not any(c.isalnum() for c in word.text)
 
 
 def without_double_reads(words: Sequence[Word]) -> list[Word]:
@@ -584,6 +592,17 @@ def merged_line_regions(merged: Sequence[Word], text_height: float, shape: tuple
         else:
             regions.append(box)
     return regions
+
+
+def _grown_to_words(region: Region, words: Sequence[Word]) -> Region:
+    """``region`` grown to the whole of every word it cuts: a re-read of part of a word comes back
+    as a fragment ("son" of "Thompson") that would replace the whole."""
+    x0, y0, x1, y1 = region
+    for word in words:
+        if _touches(word.bbox, region):
+            x0, y0 = min(x0, math.floor(word.bbox[0])), min(y0, math.floor(word.bbox[1]))
+            x1, y1 = max(x1, math.ceil(word.bbox[2])), max(y1, math.ceil(word.bbox[3]))
+    return (x0, y0, x1, y1)
 
 
 def spans_two_lines(image: np.ndarray, box: BBox, text_height: float) -> bool:

@@ -690,7 +690,8 @@ def near(day: date, start: date | None, end: date | None, slack_days: int = 10) 
 # --------------------------------------------------------------------------------------------------
 # Name and address blocks.
 
-_CITY_STATE_ZIP = re.compile(r"[A-Za-z][A-Za-z .'\-]*,?\s+(?P<state>[A-Za-z]{2})\.?,?\s+\d{5}(?:-\d{4})?$")
+# Stray commas or dots between the city and the state are OCR's ("GREGORYVIEW, , WI 98063").
+_CITY_STATE_ZIP = re.compile(r"[A-Za-z][A-Za-z .'\-]*?(?:\s*[,.])*\s+(?P<state>[A-Za-z]{2})\.?,?\s+\d{5}(?:-\d{4})?$")
 USPS_STATES = frozenset({
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA",
     "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK",

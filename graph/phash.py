@@ -223,11 +223,11 @@ def page_frames(data: bytes, read: ReadDocument, max_pixels: int, render_dpi: in
     its word boxes are only true on that image. ``render_dpi`` must be the reader's
     (``ReadingSettings.render_dpi``): the dpi it rendered image-only PDF pages at.
     """
-    from extractors.imaging import decode_image_pages, ocr_scale, resize
+    from extractors.imaging import decode_image_pages, estimate_text_height, ocr_scale, resize
     from extractors.ocr import OCR_DPI, rotate_by, rotate_quadrant, straighten_photo
 
     def ocr_frame(grey: np.ndarray, page: PageText, to_px300: float) -> tuple[np.ndarray, float]:
-        scale = ocr_scale(grey, max_pixels)
+        scale = ocr_scale(grey, max_pixels, estimate_text_height(grey))
         image = straighten_photo(resize(grey, scale))
         if page.rotation_applied:
             image = rotate_quadrant(image, page.rotation_applied)

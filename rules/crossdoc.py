@@ -32,9 +32,11 @@ from rules.common import (
     as_money,
     cite,
     cite_row,
+    field_confidence,
     field_date,
     field_money,
     field_text,
+    figures_doubted,
     is_business_day,
 )
 from rules.engine import NotRun, Rule, RuleContext
@@ -373,13 +375,24 @@ def _window_covered(first: date, last: date, periods: list[_Coverage]) -> bool:
     return True
 
 
+def _net_readings(doc: ExtractedDocument, net: Decimal, ctx: RuleContext) -> list[Decimal]:
+    """The net pay as read, then, when OCR doubted that figure, as gross - total deductions."""
+    gross, deductions = field_money(doc, "gross_pay"), field_money(doc, "total_deductions")
+    if (gross is None or deductions is None
+            or not figures_doubted(doc, ctx.thresholds, [field_confidence(doc, "net_pay")])):
+        return [net]
+    return list(dict.fromkeys((net, gross - abs(deductions))))
+
+
 class IncomeNotDeposited(Rule):
     """A pay stub's net pay never arrives: no credit within 1% of it within five business days of
     its pay date on the statements covering that date. Real pay lands in the account; a fabricated
     stub's pay does not (or it lands in an account the applicant did not show). A stub is judged
     when the statements cover its pay date, the day direct deposit settles. When they stop short of
     the whole window (a statement that ends on the pay date), a missing credit asks for the next
-    statement (medium) rather than declining: a late credit would not show yet."""
+    statement (medium) rather than declining: a late credit would not show yet. A net pay OCR
+    doubted is looked for as the stub's own arithmetic gives it too (gross - deductions): a
+    misread digit ("2,396.58" for 2,596.58) is no missing pay."""
 
     id = "income_deposited"
     code = "INCOME_NOT_DEPOSITED"
@@ -400,7 +413,8 @@ class IncomeNotDeposited(Rule):
         findings = []
         # Latest stubs first: each credit pays one stub, and equal net pays must not share a credit.
         for doc, pay_date, net in sorted(stubs, key=lambda s: s[1], reverse=True):
-            match = self._match(net, pay_date, credits, used, ctx)
+            match = next((m for amount in _net_readings(doc, net, ctx)
+                          if (m := self._match(amount, pay_date, credits, used, ctx)) is not None), None)
             if match is None:
                 whole_window = _window_covered(add_business_days(pay_date, -window),
                                                add_business_days(pay_date, window), periods)

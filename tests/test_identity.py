@@ -496,6 +496,17 @@ def test_an_unverified_zone_does_not_name_the_holder_beside_the_printed_parts() 
     assert got["full_name"] == "ANNA MARIA ERIKSSON"
 
 
+def test_an_address_whose_label_ocr_lost_is_found_by_its_shape() -> None:
+    """A street line over a "City, ST 12345" line, with no "Address" label read, is the address; a
+    lone city-like line (an issuing office's "AUSTIN, TX 78701") is none."""
+    def card(*rows: list[Word]) -> dict[str, object]:
+        return extract(DocKind.ID_CARD, document(row(20, (100, "IDENTITY CARD")), row(60, (100, "Surname"), (600, "JOHNSTON")),
+                                                 *rows, *(row(500 + 40 * i, (100, line)) for i, line in enumerate(TD1))))
+    got = card(row(300, (100, "978 W GARCIA BLVD")), row(330, (100, "MCCULLOUGHTOWN, TX 07036")))
+    assert got["address"] == "978 W GARCIA BLVD, MCCULLOUGHTOWN, TX 07036"
+    assert "address" not in card(row(300, (100, "Issued at AUSTIN, TX 78701")))
+
+
 def test_lower_case_scraps_are_no_printed_name() -> None:
     """"a i bl" read beside a surname label of a licence photo is texture, not the holder's name."""
     from extractors.identity import _is_name

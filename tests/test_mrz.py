@@ -604,6 +604,30 @@ def test_a_filler_date_check_digit_stays_when_the_composite_does_not_witness_it(
     assert typed is not None and not typed.checks["expiry_date"]
 
 
+_CARD = ("I<DEU8201518137<<<<<<<<<<<<<<<", "9311103M3505023DEU<<<<<<<<<<<8", "PONCE<<DAVID<CHRISTOPHER<<<<<<")
+
+
+def test_a_document_number_check_read_as_a_filler_is_restored_when_the_composite_verifies() -> None:
+    """A card's number check '7' read as '<': with no run-on number in the optional data, the '<' is
+    no long-number marker, and the computed digit makes the composite verify (no shifted reading)."""
+    mrz = parse_mrz(["I<DEU820151813<<<<<<<<<<<<<<<<", *_CARD[1:]])
+    assert mrz is not None and mrz.valid and mrz.lines == _CARD
+    assert any(r.startswith("document_number check") for r in mrz.repairs)
+
+
+def test_a_td1_long_number_marker_is_not_taken_for_a_lost_check_digit() -> None:
+    """Look-alike: a 12-character number, '<' in the check position and the rest (with its own check
+    digit) in the optional data, as ICAO prints it."""
+    number, extension = "D23145890", "734"
+    check = check_digit(number + extension)
+    line1 = f"I<UTO{number}<{extension}{check}".ljust(30, "<")
+    line2 = "7408122F1204159UTO<<<<<<<<<<<"
+    line2 += check_digit(line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29])
+    mrz = parse_mrz([line1, line2, "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"])
+    assert mrz is not None and mrz.valid and mrz.document_number == number + extension
+    assert not any(r.startswith("document_number check") for r in mrz.repairs)
+
+
 def test_given_names_after_a_doubled_filler_are_kept() -> None:
     """A genuine zone pads its names with fillers only: letters after a second "<<" are a given name
     whose separating filler OCR doubled (KENNETH<MARK read KENNET<<MAR), not padding to drop."""
@@ -611,3 +635,10 @@ def test_given_names_after_a_doubled_filler_are_kept() -> None:
     assert mrz is not None and (mrz.surname, mrz.given_names) == ("CRUZ", "KENNET MAR")
     padded = parse_mrz([TD1[0], TD1[1], "CRUZ<<KENNETH<MARK<<<<<<<<<<<<"])
     assert padded is not None and padded.given_names == "KENNETH MARK"
+
+
+def test_of_several_verifying_realignments_the_fewest_swaps_cut_nearest_an_end_wins() -> None:
+    """A stray mark read as a glyph before a French number (07OS29828): five single cuts of the line
+    verify with one swap or two; the cut at the line's start, with one swap, is the zone as printed."""
+    mrz = parse_mrz(["P<FRAFRANCIS<<VICTORIA<LISA<<<<<<", "6070S298286FRA7807150F2902131<<<<<<<<<<<<<<08"])
+    assert mrz is not None and mrz.valid and mrz.document_number == "07OS29828"

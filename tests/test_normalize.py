@@ -115,3 +115,12 @@ def test_one_glyph_misread_in_a_long_name_word() -> None:
     assert not one_glyph_misread("LAUREN ELIZABETH", "LAURA ELTZABETH", 5)  # two words differ
     assert not one_glyph_misread("ELIZABETH", "ELIZABET", 5)  # a lost letter is letters_lost's case
     assert not one_glyph_misread("ELIZABETH", "ELIZABETH", 5)  # the same name is no misread
+
+
+def test_an_ocr_b_look_alike_is_a_misread_in_a_short_word_too() -> None:
+    from extractors.normalize import one_glyph_misread
+
+    assert one_glyph_misread("JERRY JOHN", "JERRY JQHN", 5)  # O read as Q
+    assert one_glyph_misread("LIAM", "IIAM", 5)  # L read as I
+    assert not one_glyph_misread("JOHN", "JOAN", 5)  # H/A is no look-alike: another name
+    assert not one_glyph_misread("JOHN", "JQAN", 5)  # a look-alike beside another change

@@ -222,3 +222,22 @@ def test_two_stubs_cannot_share_one_credit() -> None:
     stubs: list[ExtractedDocument] = [stub("a.pdf", pay_date="2026-02-13"), stub("b.pdf", pay_date="2026-02-17")]
     rows = [tx("2026-02-13", "HARTLEY FOODS PAYROLL", 2300.00)]
     assert codes(run("income_deposited", *stubs, statement(transactions=rows, **COVERS))) == ["INCOME_NOT_DEPOSITED"]
+
+
+def test_a_doubted_net_pay_is_looked_for_as_the_stub_arithmetic_gives_it() -> None:
+    """OCR read net 2,300.00 as 2,800.00 and doubted it; the 2,300.00 that gross - deductions gives
+    was credited on the pay date: pay arrived, no finding."""
+    misread = scanned(stub(net_pay=2800.0, confidence={"net_pay": 0.45}))
+    rows = [tx("2026-02-27", "HARTLEY FOODS PAYROLL", 2300.00)]
+    assert codes(run("income_deposited", misread, statement(transactions=rows, **COVERS))) == []
+
+
+@pytest.mark.parametrize("confidence", [0.96, None])
+def test_a_confident_or_typed_net_pay_must_itself_arrive(confidence: float | None) -> None:
+    """Look-alike: a net pay raised on an edited stub, read surely by OCR or from a text layer, is
+    not excused by the stub's arithmetic (that mismatch is PAYSTUB_ARITHMETIC's)."""
+    edited = stub(net_pay=2800.0)
+    if confidence is not None:
+        edited = scanned(stub(net_pay=2800.0, confidence={"net_pay": confidence}))
+    rows = [tx("2026-02-27", "HARTLEY FOODS PAYROLL", 2300.00)]
+    assert codes(run("income_deposited", edited, statement(transactions=rows, **COVERS))) == ["INCOME_NOT_DEPOSITED"]

@@ -316,6 +316,7 @@ def test_labelled_value_does_not_start_inside_another_label() -> None:
     [
         ("Michaelshire, SD 70405", True),
         ("East Jessica, Hi 44214", True),  # OCR read the state "HI" in mixed case
+        ("LAKE GREGORYVIEW, , WI 98063", True),  # a stray comma read beside the real one
         ("SOUTH PETERCHESTER, GA 25324-1102", True),
         ("Policy No 12345", False),  # a label and a number: "No" is no state
         ("Claim Nr 55012", False),
