@@ -40,7 +40,7 @@ from rules.common import (
     is_business_day,
 )
 from rules.engine import NotRun, Rule, RuleContext
-from rules.identity import number_verified_by_print
+from rules.identity import number_verified_by_print, zone_number
 from rules.income import is_payroll_credit
 from rules.matching import (
     ADDRESSES,
@@ -273,9 +273,9 @@ def _read_by_ocr(ctx: RuleContext, evidence: Evidence) -> bool:
 
 class IdNumberMismatch(Rule):
     """The ID number the applicant declared is not the number of any identity document in the
-    bundle (separators, case and one look-alike OCR slip ignored; on a photo, the printed reading and
-    the number its OCR'd zone verifies with count too). Someone applying with another person's
-    document, or a fabricated number, ends up here."""
+    bundle (separators, case and one look-alike OCR slip ignored; on a photo, the printed reading,
+    the number its OCR'd zone verifies with and the zone's own number count too). Someone applying
+    with another person's document, or a fabricated number, ends up here."""
 
     id = "id_number_consistency"
     code = "ID_NUMBER_MISMATCH"
@@ -292,8 +292,11 @@ class IdNumberMismatch(Rule):
             return []
         # The printed zone's own reading of the number: where OCR read the MRZ's look-alikes one way
         # and the printed number another, the declared number may be the printed one.
-        # So may the number the zone verifies with, where each reading lost a different glyph.
-        printed = [field_text(d, "viz_document_number") for d in docs] + [number_verified_by_print(d) for d in docs]
+        # So may the number the zone verifies with, where each reading lost a different glyph, and the
+        # zone's own number where the zone fails its checks (the print then wins the field, and a
+        # doubted print may carry a glyph too many: "CMS5A88X87" at 0.2 beside the zone's CM5A88X87).
+        printed = ([field_text(d, "viz_document_number") for d in docs] + [number_verified_by_print(d) for d in docs]
+                   + [zone_number(d) for d in docs])
         if any(p and comparison.compare(declared, p).matches for p in printed):
             return []
         read = ", ".join(f"{doc.file}: {mask(field_text(doc, 'document_number'))}" for doc, _ in outcomes)

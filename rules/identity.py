@@ -125,6 +125,15 @@ def number_verified_by_print(doc: ExtractedDocument) -> str | None:
     return None
 
 
+def zone_number(doc: ExtractedDocument) -> str | None:
+    """The document number as the zone itself carries it, whether or not its check digits verify."""
+    zone = doc.value("mrz")
+    if not isinstance(zone, list):
+        return None
+    parsed = parse_mrz([str(line) for line in zone], ocr=False)
+    return (parsed.document_number or None) if parsed is not None else None
+
+
 _DIGIT_LOOKALIKES = frozenset(map(frozenset, ("17", "38", "08", "56", "68", "69", "89", "35")))
 """Digit pairs OCR confuses in OCR-B (a 7 read as 1, a 3 as 8)."""
 

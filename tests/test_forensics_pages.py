@@ -210,6 +210,17 @@ def test_a_forged_digit_reads_the_same_every_time() -> None:
     assert _one_digit_signals("10-OCT-2026") == ([], 1)  # agreement costs no second read
 
 
+def test_a_two_digit_misread_between_table_rules_is_confirmed_alone_too() -> None:
+    """The stacked read says two digits off; read alone the crop says what the text layer says: no
+    finding. A forged figure reads the same alone: the finding stands."""
+    def signals(stacked: str, *alone: str) -> list[str]:
+        canvas, placed = text_layer.stack([_crop("total_deductions", "2,255.74-", True)])
+        readings = text_layer.read_crops(canvas, placed, StackedThenAlone(stacked, *alone), CFG)  # type: ignore[arg-type]
+        return [s.name for s in text_layer.compare(placed, readings, CFG)]
+    assert signals("2,290.74-", "2,255.74-") == []
+    assert signals("2,290.74-", *["2,290.74-"] * 3) == ["ocr_disagrees"]
+
+
 def test_the_confirming_views_fit_the_ink_to_tesseracts_size_then_enlarge_and_thin_it() -> None:
     image = np.full((100, 300), 255, dtype=np.uint8)
     image[20:80, 10:290] = 0  # ink 60 px tall: a large bold total

@@ -241,3 +241,13 @@ def test_a_confident_or_typed_net_pay_must_itself_arrive(confidence: float | Non
         edited = scanned(stub(net_pay=2800.0, confidence={"net_pay": confidence}))
     rows = [tx("2026-02-27", "HARTLEY FOODS PAYROLL", 2300.00)]
     assert codes(run("income_deposited", edited, statement(transactions=rows, **COVERS))) == ["INCOME_NOT_DEPOSITED"]
+
+
+def test_a_declared_number_the_failing_zone_carries_is_the_documents() -> None:
+    """The zone fails its checks (the print then wins the field) and the doubted print read a glyph
+    too many: the declared number is the zone's own. Look-alike: a number neither reading carries."""
+    zone = ["P<DEUJENKINS<<STEVEN<<<<<<<<<<<<<<<<<<<<<<<<", "CM5A88X872DEU7201264M2705284<<<<<<<<<<<<<<02"]
+    fields = {"mrz": zone, "document_number": "CMS5A88X87", "viz_document_number": "CMS5A88X87"}
+    card = scanned(passport(**fields))
+    assert codes(run("id_number_consistency", card, app=application(id_number="CM5A88X87"))) == []
+    assert codes(run("id_number_consistency", card, app=application(id_number="CM7B21Q44"))) == ["ID_NUMBER_MISMATCH"]

@@ -99,29 +99,31 @@ def stack(crops: list[Crop]) -> tuple[np.ndarray, list[Crop]]:
 def read_crops(canvas: np.ndarray, placed: list[Crop], engine: OcrEngine, cfg: ForensicSettings
                ) -> dict[str, tuple[str, float]]:
     """OCR text and mean confidence per crop, from one Tesseract call over the stacked image; a crop
-    whose reading is one digit off its text layer is read again alone (:func:`confirm_one_digit`)."""
+    whose reading disagrees with its text layer is read again alone (:func:`confirm_disagreement`)."""
     words = engine.read_words(canvas, psm=6, lang="eng", timeout_s=cfg.ocr_timeout_s)
     out = {}
     for crop in placed:
         inside = [w for w in words if crop.top <= (w.bbox[1] + w.bbox[3]) / 2 <= crop.bottom]
-        out[crop.name] = confirm_one_digit(crop, (" ".join(w.text for w in inside), _mean_confidence(inside)),
+        out[crop.name] = confirm_disagreement(crop, (" ".join(w.text for w in inside), _mean_confidence(inside)),
                                            engine, cfg)
     return out
 
 
-def confirm_one_digit(crop: Crop, reading: tuple[str, float], engine: OcrEngine, cfg: ForensicSettings
-                      ) -> tuple[str, float]:
-    """A one-digit disagreement checked by second, independent readings of the crop alone, enlarged.
+def confirm_disagreement(crop: Crop, reading: tuple[str, float], engine: OcrEngine, cfg: ForensicSettings
+                         ) -> tuple[str, float]:
+    """A disagreement with the text layer checked by second, independent readings of the crop alone.
 
     One swapped digit is the commonest forgery, but also a slip Tesseract makes now and then even
-    when sure ('10-OCT' read '40-OCT' at 0.94; a bold '5' read '9' at 0.96 however large it is drawn).
-    A slip rarely survives reading the glyphs again at another scale, as a single line, and with their
-    strokes thinned; a forged digit is in the pixels and reads the same every time. When one of the
-    second readings agrees with the text layer it replaces the first; otherwise the first stands.
+    when sure ('10-OCT' read '40-OCT' at 0.94; a bold '5' read '9' at 0.96 however large it is drawn),
+    and a bold total squeezed between two table rules comes back two digits off ('2,255.74-' read
+    '2,290.74-' at 0.75) from the stacked read. A slip rarely survives reading the glyphs again at
+    another scale, as a single line, and with their strokes thinned; a forged figure is in the pixels
+    and reads the same every time. When one of the second readings agrees with the text layer it
+    replaces the first; otherwise the first stands.
     """
     layer = crop.field.raw or ""
     text, confidence = reading
-    if disagreement(layer, text) != 1 or not differs(layer, text, confidence, cfg):
+    if not differs(layer, text, confidence, cfg):
         return reading
     for view in confirm_views(crop.image, cfg):
         words = engine.read_words(view, psm=7, lang="eng", timeout_s=cfg.ocr_timeout_s)
