@@ -736,6 +736,10 @@ def _mrz_values(found: FoundMRZ) -> dict[str, FieldValue]:
         "mrz_format": mrz.format,
         "mrz_score": mrz.score,
     }
+    if mrz.repairs:
+        # What the reader changed to parse the zone ("date_of_birth[0] S->5"): a rule weighing a failed
+        # check needs to know which characters were guesses.
+        summary["mrz_repairs"] = "; ".join(mrz.repairs)
     for name, flag in summary.items():
         out[name] = FieldValue(value=flag, confidence=1.0, page=found.page, bbox=found.bbox, source="derived")
     return out

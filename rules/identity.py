@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rapidfuzz.distance import Levenshtein
 
 from extractors.mrz import FORMATS, check_digit, parse_mrz
@@ -55,8 +57,9 @@ class MrzChecksumInvalid(Rule):
     """A check digit of the machine-readable zone does not verify. Genuine documents are printed
     with correct check digits; a failing one means a field was altered (a changed birth date or
     expiry) or the zone was typed up by hand for a counterfeit. An OCR'd zone that verifies once the
-    printed document number stands in for the one read, or the printed date of birth or expiry
-    for a zone date one look-alike digit off it, was misread, not altered: low."""
+    printed document number stands in for the one read, or the printed dates of birth and expiry
+    for zone dates one look-alike digit off them (besides digits the reader read as letters and
+    guessed), was misread, not altered: low."""
 
     id = "identity_mrz_checksum"
     code = "ID_CHECKSUM_INVALID"
@@ -81,14 +84,14 @@ class MrzChecksumInvalid(Rule):
                 "printed document number in place (a misread zone)",
                 (*evidence, cite(doc, "viz_document_number", note="printed zone")),
                 severity=Severity.LOW, failed=failed, misread="document_number")
-        if failed and (date_field := date_verified_by_print(doc, failed)):
-            # OCR read one digit of a zone date as its look-alike ("910429" for 970429): the printed
-            # date in its place makes every check digit agree.
+        if failed and (dates := dates_verified_by_print(doc, failed)):
+            # OCR read a digit of a zone date as its look-alike ("910429" for 970429), or as a letter
+            # it then guessed: the printed dates in their place make every check digit agree.
             return self.finding(
                 f"{doc.file}: MRZ check digit fails for {', '.join(failed)} as read, but verifies with the "
-                f"printed {date_field.replace('_', ' ')} in place (a misread zone)",
-                (*evidence, cite(doc, f"viz_{date_field}", note="printed zone")),
-                severity=Severity.LOW, failed=failed, misread=date_field)
+                f"printed {' and '.join(d.replace('_', ' ') for d in dates)} in place (a misread zone)",
+                (*evidence, *(cite(doc, f"viz_{d}", note="printed zone") for d in dates)),
+                severity=Severity.LOW, failed=failed, misread=",".join(dates))
         if failed:
             return self.finding(f"{doc.file}: MRZ check digit fails for {', '.join(failed)}", evidence, failed=failed)
         if not checks and _mrz_flag(doc) is False:
@@ -138,36 +141,44 @@ _DIGIT_LOOKALIKES = frozenset(map(frozenset, ("17", "38", "08", "56", "68", "69"
 """Digit pairs OCR confuses in OCR-B (a 7 read as 1, a 3 as 8)."""
 
 
-def date_verified_by_print(doc: ExtractedDocument, failed: list[str]) -> str | None:
-    """The zone date (``date_of_birth`` or ``expiry_date``) that OCR misread, or None: the failed
-    checks are that date's and the composite, the printed date differs from the zone's in one
-    digit, the two digits are look-alikes, and the printed date in its place makes the zone verify.
+_ZONE_DATES = ("date_of_birth", "expiry_date")
+_GUESSED_DIGIT = re.compile(r"(date_of_birth|expiry_date)\[(\d)\] [A-Z]->\d")
+"""A reader's repair of a zone date: a letter read where a digit is printed, replaced by its look-alike."""
+
+
+def dates_verified_by_print(doc: ExtractedDocument, failed: list[str]) -> list[str]:
+    """The zone dates OCR misread, or []: the printed dates put in their place make every check
+    digit agree, and each differs from the zone's reading in at most one look-alike digit
+    ("910429" for 970429) besides the digits the reader itself had read as letters and guessed
+    ("SS1115" guessed 551115 for 931115). The failed checks must be those dates' and the composite.
 
     Text layers are not repaired: a typed zone says what it says."""
     zone = doc.value("mrz")
     if doc.source == "text" or not isinstance(zone, list):
-        return None
-    dates = [name for name in failed if name in ("date_of_birth", "expiry_date")]
-    if len(dates) != 1 or not set(failed) <= {dates[0], "composite"}:
-        return None
-    name = dates[0]
-    printed = field_date(doc, f"viz_{name}")
+        return []
     lines = [str(line) for line in zone]
     as_read = parse_mrz(lines, ocr=False)
-    machine = as_read.values.get(name, "") if as_read else ""
-    if printed is None or as_read is None or len(machine) != 6:
-        return None
-    candidate = printed.strftime("%y%m%d")
-    apart = [(a, b) for a, b in zip(machine, candidate, strict=True) if a != b]
-    if len(apart) != 1 or frozenset(apart[0]) not in _DIGIT_LOOKALIKES:
-        return None
+    if as_read is None:
+        return []
+    guessed = {(m[1], int(m[2])) for m in _GUESSED_DIGIT.finditer(field_text(doc, "mrz_repairs") or "")}
     layout = next(f for f in FORMATS if f.name == as_read.format)
-    field = next(f for f in layout.fields if f.name == name)
-    line = lines[field.line]
-    trial = list(lines)
-    trial[field.line] = line[: field.start] + candidate + line[field.end :]
+    trial, replaced = list(lines), []
+    for name in _ZONE_DATES:
+        printed, machine = field_date(doc, f"viz_{name}"), as_read.values.get(name, "")
+        if printed is None or len(machine) != 6 or (candidate := printed.strftime("%y%m%d")) == machine:
+            continue
+        apart = [(a, b) for at, (a, b) in enumerate(zip(machine, candidate, strict=True))
+                 if a != b and (name, at) not in guessed]
+        if len(apart) > 1 or (apart and frozenset(apart[0]) not in _DIGIT_LOOKALIKES):
+            return []
+        field = next(f for f in layout.fields if f.name == name)
+        line = trial[field.line]
+        trial[field.line] = line[: field.start] + candidate + line[field.end :]
+        replaced.append(name)
+    if not replaced or not set(failed) <= {*replaced, "composite"}:
+        return []
     reparsed = parse_mrz(trial, ocr=False)
-    return name if reparsed is not None and reparsed.valid else None
+    return replaced if reparsed is not None and reparsed.valid else []
 
 
 def _replaced_where_both_read(machine: str, printed: str) -> str:

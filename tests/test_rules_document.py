@@ -295,3 +295,21 @@ def test_a_zone_number_that_verifies_only_after_a_repair_disagreeing_with_print_
     # The zone read as it stands: the two numbers really differ.
     as_read = _with_raw(scanned(passport(**fields)), mrz="\n".join(fields["mrz"]))
     assert [f.severity.name for f in run("identity_mrz_visual", as_read)] == ["HIGH"]
+
+
+def test_zone_digits_the_reader_guessed_from_letters_are_taken_from_the_print() -> None:
+    """OCR read the birth year 74 as "SS" (guessed 55) and the expiry's 1 as 7: with both printed
+    dates in place every check digit agrees, a misread zone. Look-alikes: the same zone without the
+    reader's record of the guess (55 against 74 is two digits, 5/7 no look-alike pair), and a print
+    that still fails, stay high."""
+    zone = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
+    misread = [zone[0], zone[1][:13] + "55" + zone[1][15:21] + "7" + zone[1][22:]]
+    fields = {"mrz": misread, "mrz_checks": "document_number:ok,date_of_birth:bad,expiry_date:bad,composite:bad",
+              "mrz_valid": 0, "viz_date_of_birth": "1974-08-12", "viz_expiry_date": "2012-04-15",
+              "mrz_repairs": "date_of_birth[0] S->5; date_of_birth[1] S->5"}
+    [finding] = run("identity_mrz_checksum", scanned(passport(**fields)))
+    assert finding.severity.name == "LOW" and finding.params["misread"] == "date_of_birth,expiry_date"
+    unrecorded = {k: v for k, v in fields.items() if k != "mrz_repairs"}
+    assert [f.severity.name for f in run("identity_mrz_checksum", scanned(passport(**unrecorded)))] == ["HIGH"]
+    wrong_print = {**fields, "viz_expiry_date": "2013-04-15"}
+    assert [f.severity.name for f in run("identity_mrz_checksum", scanned(passport(**wrong_print)))] == ["HIGH"]
