@@ -124,6 +124,10 @@ only the lower: its words come out confident but twice as tall, and the upper li
 them (on card photos, the small label over each value). The box of such a word (tall, with a blank
 row band across its middle: a headline amount set twice as large as the body has ink in every row)
 is re-read, on any page, and the word replaced where that reads better."""
+DOUBLE_READ_MAX_CONFIDENCE = 0.8
+"""Of two readings of one ink, the weaker goes only when read without confidence: ghost readings come
+out at 0.5-0.7 ("ployee" 0.65 in "Employee"), while a word whose box runs over its neighbour and the
+neighbour itself both read at 0.95 and more."""
 SPECK_HEIGHT = 0.4
 """Height, in text heights, under which a word of letters read with little confidence is a speck or
 a sliver of a letter (the smallest print on a page, a 6 pt footnote under 10 pt text, is ~0.6)."""
@@ -526,7 +530,8 @@ def without_double_reads(words: Sequence[Word]) -> list[Word]:
     slivers of its letters' tops as words of their own ("we", "“<<" inside "STATEMENT"). The extra
     readings split labels and names into pieces and break "City, ST 12345" lines. Two readings: one's
     centre inside the other's box, on the same line (centres within half the smaller height; a word
-    spanning two lines keeps the words of the line it swallowed), or the inner one mere punctuation.
+    spanning two lines keeps the words of the line it swallowed) and the weaker one doubted
+    (``DOUBLE_READ_MAX_CONFIDENCE``), or the inner one mere punctuation.
     A speck is a word of letters under ``SPECK_HEIGHT`` text heights read without confidence.
     """
     if len(words) < 2:
@@ -541,7 +546,10 @@ def without_double_reads(words: Sequence[Word]) -> list[Word]:
         if not lettered[inner]:
             dropped.add(inner)
         elif same_line and inner not in dropped and outer not in dropped:
-            dropped.add(inner if (confidence[inner], -inner) < (confidence[outer], -outer) else outer)
+            weaker = inner if (confidence[inner], -inner) < (confidence[outer], -outer) else outer
+            # Two sure readings are two words, one boxed sloppily over its neighbour ("ERIN" 0.96 over "J").
+            if confidence[weaker] < DOUBLE_READ_MAX_CONFIDENCE:
+                dropped.add(weaker)
     text_heights = heights[lettered & (confidence >= 0.5)]
     if len(text_heights):
         speck = lettered & (heights < SPECK_HEIGHT * np.median(text_heights)) & (confidence < SPECK_MAX_CONFIDENCE)

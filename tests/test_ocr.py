@@ -161,7 +161,8 @@ def test_the_weaker_of_two_readings_of_one_word_is_dropped() -> None:
 
 def test_neighbours_small_print_and_a_swallowed_line_are_all_kept() -> None:
     """Look-alikes: kerned neighbours overlapping by a few px, a confident small mark, 6 pt print under
-    10 pt body, and the upper line's word under a word that spans two lines: none is a double read."""
+    10 pt body, the upper line's word under a word that spans two lines, and a sure word whose box runs
+    over its sure neighbour: none is a double read."""
     words = [
         Word(text="Stokes", bbox=(398, 177, 555, 216), confidence=0.97),
         Word(text="Co.", bbox=(550, 177, 654, 216), confidence=0.97),
@@ -169,6 +170,9 @@ def test_neighbours_small_print_and_a_swallowed_line_are_all_kept() -> None:
         Word(text="footnote", bbox=(100, 900, 180, 916), confidence=0.55),
         Word(text="HILL", bbox=(266, 469, 351, 495), confidence=0.96),
         Word(text="PETERCHESTER,", bbox=(290, 465, 589, 553), confidence=0.92),
+        # A sure word boxed over its sure neighbour: two words.
+        Word(text="ERIN", bbox=(433, 1422, 553, 1458), confidence=0.96),
+        Word(text="J", bbox=(532, 1418, 554, 1462), confidence=0.965),
     ]
     assert without_double_reads(words + _body()) == words + _body()
 
