@@ -89,8 +89,9 @@ _SWAPS = {
     "B": "8",
 }
 # Tried only when no common swap satisfies a digit: OCR-B's Q read as 0 or O ("L7034747P" for
-# "L7Q34747P"). Tried with the others, they would make common repairs ambiguous.
-_RARE_SWAPS = {"0": "Q", "O": "Q", "Q": "O"}
+# "L7Q34747P"), a Z read as 7 ("L4A942517" for "L4A94251Z"). Tried with the others, they would make
+# common repairs ambiguous.
+_RARE_SWAPS = {"0": "Q", "O": "Q", "Q": "O", "7": "Z", "Z": "7"}
 
 FieldType = Literal["alpha", "num", "alnum", "name", "sex", "check"]
 

@@ -132,6 +132,7 @@ SPECK_HEIGHT = 0.4
 """Height, in text heights, under which a word of letters read with little confidence is a speck or
 a sliver of a letter (the smallest print on a page, a 6 pt footnote under 10 pt text, is ~0.6)."""
 SPECK_MAX_CONFIDENCE = 0.7
+"""Confidence under which such a small word is taken for a speck (real small print reads surely)."""
 RULE_MIN_LENGTH = 2.0
 """Length, in text heights, of a vertical run of ink that is a rule (a box's side), not a glyph:
 the tallest glyph, with its descender, is ~1.3 text heights."""

@@ -471,9 +471,13 @@ def _party_fields(lines: Sequence[Line], sources: Sources) -> dict[str, FieldVal
     blocks = [b for b in every_block if b.name is not None]
     if employer is None:
         employer = _employer_from_top(lines, sources)
-    if employer is None and blocks and blocks[0].name is not None:
-        name = blocks[0].name
-        employer = make_field(clean_name(name.text), page=blocks[0].page, bbox=name.bbox, raw=name.text,
+    # The first name-and-address block is the employer's, unless it is the employee's own (the
+    # employer's block lost to OCR, a header band read as junk).
+    first = next((b for b in blocks if b.name is not None and not (
+        employee is not None and _same_name(clean_name(b.name.text), str(employee.value)))), None)
+    if employer is None and first is not None and first.name is not None:
+        name = first.name
+        employer = make_field(clean_name(name.text), page=first.page, bbox=name.bbox, raw=name.text,
                               confidence=0.6, sources=sources)
     employee_block = None
     for block in blocks:

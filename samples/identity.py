@@ -61,6 +61,11 @@ class IdentityDoc:
     state: str = ""
     license_class: str = "D"
     mrz_personal: str = ""
+    zone_dob: date | None = None
+    zone_number: str | None = None
+    """What a verifying zone carries where the print was changed after it (``id_mrz_mismatch``): the
+    document's fields are then the zone's (a verified zone is authoritative) and the print's are
+    ``viz_*``, as the extractor reports them."""
 
     @property
     def full_name(self) -> str:
@@ -78,6 +83,10 @@ class IdentityDoc:
             fields["address"] = ", ".join(self.address)
         if self.mrz:
             fields["mrz"] = list(self.mrz)
+        if self.zone_dob is not None:
+            fields["date_of_birth"], fields["viz_date_of_birth"] = self.zone_dob.isoformat(), self.dob.isoformat()
+        if self.zone_number is not None:
+            fields["document_number"], fields["viz_document_number"] = self.zone_number, self.number
         return fields
 
     def with_mrz(self) -> IdentityDoc:

@@ -158,11 +158,11 @@ def _mrz_mismatch(case: Case, people: PeopleFactory) -> str:
     assert doc
     if case.rng.random() < 0.5:
         forged = date(doc.dob.year - case.rng.randint(2, 6), doc.dob.month, min(doc.dob.day, 28))
-        case.identity = replace(doc, dob=forged)  # MRZ keeps the genuine date
+        case.identity = replace(doc, dob=forged, zone_dob=doc.dob)  # MRZ keeps the genuine date
         case.application["applicant"]["date_of_birth"] = forged.isoformat()
         return f"visual date of birth {forged.isoformat()} differs from the MRZ's {doc.dob.isoformat()}"
     number = _other_number(case.rng, doc.number)
-    case.identity = replace(doc, number=number)
+    case.identity = replace(doc, number=number, zone_number=doc.number)
     case.application["applicant"]["id_number"] = number
     return f"visual document number {number} differs from the MRZ's {doc.number}"
 

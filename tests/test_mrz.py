@@ -296,6 +296,15 @@ def test_a_zero_read_for_q_is_repaired_by_the_check_digits() -> None:
     assert mrz is not None and mrz.valid and mrz.lines[0].startswith("I<UTOL7Q34747P8")
 
 
+def test_a_seven_read_for_z_is_repaired_by_the_check_digits() -> None:
+    """A Z read as 7 ("L4A942517"): no common swap satisfies the number's check digit, the rare one
+    does, and the composite agrees. Look-alike: a real 7 in a verifying zone is never touched."""
+    mrz = parse_mrz(["I<UTOL4A9425179<<<<<<<<<<<<<<<", "7911060M2610243UTO<<<<<<<<<<<0", "GRIFFITH<<RAYMOND<SAMUEL<<<<<<"])
+    assert mrz is not None and mrz.valid and mrz.document_number == "L4A94251Z"
+    genuine = parse_mrz(["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"])
+    assert genuine is not None and genuine.valid and not genuine.repairs
+
+
 def test_normalize_maps_filler_lookalikes() -> None:
     assert normalize_mrz_text("P<UTO ERIKSSON«ANNA(MARIA") == "P<UTOERIKSSON<<ANNA<MARIA"
 

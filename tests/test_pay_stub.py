@@ -359,3 +359,27 @@ def test_pieces_of_touching_column_headings_are_not_deductions() -> None:
     assert _is_header_fragment("AmountYear") and _is_header_fragment("to Date") and _is_header_fragment("This Period")
     assert not _is_header_fragment("Federal Income Tax") and not _is_header_fragment("401(k)")
     assert not _is_header_fragment("Dental Pre-Tax")
+
+
+@pytest.mark.parametrize(("header", "employer"), [
+    # The employer's header band read as junk, its address in scattered pieces.
+    ([[(1800, "PAY SL")], [(150, "18705"), (500, "Franklin Parkway"), (1000, "Davidside,"), (1300, "AL 94918")]],
+     None),
+    # Look-alike: the band read, its block is the employer's.
+    ([[(150, "Hill Software Services")], [(150, "18705 Franklin Parkway")], [(150, "Davidside, AL 94918")]],
+     "Hill Software Services"),
+])
+def test_the_employees_own_block_is_never_the_employer(header: list, employer: str | None) -> None:
+    """With the employer's block lost, the first name-and-address block left is the employee's, under
+    its "Employee" label: no employer rather than the employee named as one."""
+    document = ocr_document([words_page([
+        *header,
+        [(150, "Employee"), (1100, "Pay Date")],
+        [(150, "GRIFFIN, ANNA CHARLOTTE"), (1100, "01/30/2026")],
+        [(150, "887 RIDGE PKWY")],
+        [(150, "JONATHANSTAD, AL 28338")],
+    ])])
+    fields = PayStubExtractor().extract(document, document_lines(document.pages)).fields
+    assert fields["employee_name"].value == "GRIFFIN, ANNA CHARLOTTE"
+    assert (fields["employer_name"].value if "employer_name" in fields else None) == employer
+    assert fields["employee_address"].value == "887 RIDGE PKWY, JONATHANSTAD, AL 28338"
