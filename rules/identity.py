@@ -150,7 +150,8 @@ def dates_verified_by_print(doc: ExtractedDocument, failed: list[str]) -> list[s
     """The zone dates OCR misread, or []: the printed dates put in their place make every check
     digit agree, and each differs from the zone's reading in at most one look-alike digit
     ("910429" for 970429) besides the digits the reader itself had read as letters and guessed
-    ("SS1115" guessed 551115 for 931115). The failed checks must be those dates' and the composite.
+    ("SS1115" guessed 551115 for 931115). The failed checks must be those dates' and the composite, and
+    the document number's when the printed number, put in its place as well, makes the zone verify.
 
     Text layers are not repaired: a typed zone says what it says."""
     zone = doc.value("mrz")
@@ -175,10 +176,35 @@ def dates_verified_by_print(doc: ExtractedDocument, failed: list[str]) -> list[s
         line = trial[field.line]
         trial[field.line] = line[: field.start] + candidate + line[field.end :]
         replaced.append(name)
-    if not replaced or not set(failed) <= {*replaced, "composite"}:
+    if not replaced:
         return []
-    reparsed = parse_mrz(trial, ocr=False)
-    return replaced if reparsed is not None and reparsed.valid else []
+    # The number may have been misread beside the dates: the printed one is tried in its place too.
+    numbers: list[str | None] = [None]
+    if "document_number" in failed:
+        numbers = _printed_numbers(doc, as_read.values.get("document_number", ""))
+    if not set(failed) <= {*replaced, "composite", *(["document_number"] if numbers != [None] else [])}:
+        return []
+    number_field = next(f for f in layout.fields if f.name == "document_number")
+    for number in numbers:
+        lines_tried = list(trial)
+        if number is not None:
+            row = lines_tried[number_field.line]
+            lines_tried[number_field.line] = row[: number_field.start] + number + row[number_field.end :]
+        reparsed = parse_mrz(lines_tried, ocr=False)
+        if reparsed is not None and reparsed.valid:
+            return [*(["document_number"] if number is not None else []), *replaced]
+    return []
+
+
+def _printed_numbers(doc: ExtractedDocument, field: str) -> list[str | None]:
+    """The printed document number, and the zone's with the printed characters where both read one,
+    each padded to the zone's field (``field``, fillers included); [] when the print has none."""
+    printed = clean_id(field_text(doc, "viz_document_number") or "")
+    machine = field.replace("<", "")
+    if not printed or not machine:
+        return []
+    return [c.ljust(len(field), "<") for c in dict.fromkeys((printed, _replaced_where_both_read(machine, printed)))
+            if len(c) <= len(field) and c != machine]
 
 
 def _replaced_where_both_read(machine: str, printed: str) -> str:
