@@ -1021,6 +1021,10 @@ class DriversLicenseExtractor(IdentityMixin, Extractor):
         signal(r"\bCLASS\b", 1.0),
         signal(r"\bENDORSEMENTS?\b|\bEND\s+NONE\b|\bRESTRICTIONS?\b|\bRSTR\b", 1.5),
         signal(r"\b4b\s*EXP\b|\b3\s*DOB\b|\b4a\s*ISS\b|\bDD\b\s*\d", 1.5),
+        # AAMVA's numbered labels beyond the dates, and the issuing motor-vehicle agency: what a licence
+        # photo still shows when OCR lost its coloured title band (and the barcode did not decode).
+        signal(r"\b15\s*SEX\b|\b16\s*HGT\b|\b18\s*EYES\b|\b9\s*CLASS\b", 1.0),
+        signal(r"\bMOTOR\s+VEHICLES?\b|\bDMV\b|\bDRIVER\s+SERVICES\b", 2.0),
         signal(r"\bDL\b", 0.5),
     )
     viz_rules = _COMMON_RULES[:2] + _LICENCE_RULES + _COMMON_RULES[2:]

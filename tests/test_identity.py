@@ -389,6 +389,19 @@ def test_a_decoded_aamva_barcode_names_the_licence_whose_title_ocr_lost(payload:
     assert classify(lines, barcodes=[Barcode(format="PDF417", text=payload)]).kind == expected
 
 
+def test_a_licence_photo_without_its_title_is_named_by_its_agency_and_numbered_labels() -> None:
+    """The title band and the barcode lost: the motor-vehicle agency and AAMVA's numbered labels still
+    say licence. Look-alike: a statement paying the DMV stays a statement."""
+    rows = [row(100, (40, "itn HARTMAN")), row(200, (40, "4bexp 04/03/2029")), row(230, (40, "15 SEX F")),
+            row(400, (40, "MAINE DEPARTMENT OF MOTOR VEHICLES"))]
+    assert classify(document_lines(document(*rows).pages)).kind == DocKind.DRIVERS_LICENSE
+    statement = [row(60, (40, "Statement Period 01/01/2026 - 01/31/2026")), row(90, (40, "Account Number 1234567")),
+                 row(120, (40, "Opening Balance 1,200.00")), row(150, (40, "Closing Balance 1,050.00")),
+                 row(180, (40, "Date Description Debit Credit Balance")),
+                 row(210, (40, "01/05 DMV RENEWAL MOTOR VEHICLES 150.00 1,050.00"))]
+    assert classify(document_lines(document(*statement).pages)).kind == DocKind.BANK_STATEMENT
+
+
 def test_a_zone_and_its_first_line_pattern_count_once() -> None:
     doc = document(row(100, (40, "IDENTITY CARD")), *(row(600 + 30 * i, (40, z)) for i, z in enumerate(TD1)))
     scores = classify(document_lines(doc.pages)).scores
