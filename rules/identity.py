@@ -107,24 +107,20 @@ def number_verified_by_print(doc: ExtractedDocument) -> str | None:
     printed characters replace the zone's only where both have one, so a character one reading
     dropped is taken from the other. Text layers are not repaired."""
     zone = doc.value("mrz")
-    printed = clean_id(field_text(doc, "viz_document_number") or "")
-    if doc.source == "text" or not isinstance(zone, list) or not printed:
+    if doc.source == "text" or not isinstance(zone, list):
         return None
     lines = [str(line) for line in zone]
     as_read = parse_mrz(lines, ocr=False)
-    machine = as_read.values.get("document_number", "") if as_read else ""
-    if not machine or as_read is None or as_read.valid:
+    if as_read is None or as_read.valid:
         return None
-    at = next((i for i, line in enumerate(lines) if machine in line), None)
-    if at is None:
-        return None
-    for candidate in dict.fromkeys((printed, _replaced_where_both_read(machine, printed))):
-        if candidate == machine or len(candidate) != len(machine):
-            continue
-        trial = [*lines[:at], lines[at].replace(machine, candidate, 1), *lines[at + 1:]]
+    field = next(f for f in next(f for f in FORMATS if f.name == as_read.format).fields if f.name == "document_number")
+    for candidate in _printed_numbers(doc, as_read.values.get("document_number", "")):
+        row = lines[field.line]
+        trial = list(lines)
+        trial[field.line] = row[: field.start] + candidate + row[field.end :]
         reparsed = parse_mrz(trial, ocr=False)
         if reparsed is not None and reparsed.valid:
-            return candidate
+            return candidate.rstrip("<")
     return None
 
 
@@ -198,13 +194,15 @@ def dates_verified_by_print(doc: ExtractedDocument, failed: list[str]) -> list[s
 
 def _printed_numbers(doc: ExtractedDocument, field: str) -> list[str | None]:
     """The printed document number, and the zone's with the printed characters where both read one,
-    each padded to the zone's field (``field``, fillers included); [] when the print has none."""
+    as long as the zone's reading and padded to its field (``field``, fillers included); [] when the
+    print has none. A candidate of another length would be a fresh guess, not a reading, and guesses
+    pass two check digits one time in a hundred."""
     printed = clean_id(field_text(doc, "viz_document_number") or "")
     machine = field.replace("<", "")
     if not printed or not machine:
         return []
     return [c.ljust(len(field), "<") for c in dict.fromkeys((printed, _replaced_where_both_read(machine, printed)))
-            if len(c) <= len(field) and c != machine]
+            if len(c) == len(machine) and c != machine]
 
 
 def _replaced_where_both_read(machine: str, printed: str) -> str:
