@@ -43,8 +43,6 @@ from extractors.normalize import (
     ascii_fold,
     clean_identifier,
     clean_name,
-    letters_lost,
-    one_glyph_misread,
     parse_date,
     read_as,
 )
@@ -866,8 +864,8 @@ def _prefer_fuller_printed_names(fields: dict[str, FieldValue]) -> None:
                 or printed.confidence < PRINTED_NAME_MIN_CONFIDENCE):
             continue
         printed_letters, read = ascii_fold(str(printed.value)), ascii_fold(str(machine.value))
-        if (letters_lost(printed_letters, read, _NAME_JUDGEMENT.mrz_name_lost_glyphs)
-                or one_glyph_misread(printed_letters, read, _NAME_JUDGEMENT.mrz_name_misread_min_letters)):
+        if printed_letters != read and read_as(printed_letters, read, lost=_NAME_JUDGEMENT.mrz_name_lost_glyphs,
+                                               misread_min_letters=_NAME_JUDGEMENT.mrz_name_misread_min_letters):
             fields[name] = printed.model_copy(update={"value": printed_letters})
             changed = True
     if changed and "surname" in fields and "given_names" in fields:
