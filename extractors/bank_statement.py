@@ -127,12 +127,16 @@ class BankStatementExtractor(Extractor):
               "statement_period_end", "opening_balance", "closing_balance", "total_credits", "total_debits",
               "transaction_repairs")
     signals = (
-        signal(r"\b(beginning|opening|previous|ending|closing)\s+balance\b", 2.0),
-        signal(r"\bstatement\s+period\b", 1.5),
+        # The balances a statement opens and closes on, in the wordings banks print them.
+        signal(r"\b(beginning|opening|previous|ending|closing|starting|new)\s+balance\b"
+               r"|\bbalance\s+(?:(?:brought\s+|carried\s+)?forward|at\s+(?:the\s+)?(?:start|end)\s+of)\b", 2.0),
+        signal(r"\bstatement\s+(?:period|dates?|from)\b|\b(?:account|bank)\s+statement\b|\bstatement\s+of\s+account\b",
+               1.5),
         signal(r"\b(withdrawals|deposits)\b", 1.5),
-        signal(r"\baccount\s+(number|no|#|ending)\b", 1.0),
-        signal(r"\b(bank|credit\s+union)\b", 1.0),
-        signal(r"\b(balance\s+brought\s+forward|daily\s+balance|account\s+summary)\b", 1.5),
+        signal(r"\b(?:credits|debits)\b", 0.5),
+        signal(r"\baccount\s+(number|no|#|ending)\b|\b(?:checking|savings|current)\s+account\b", 1.0),
+        signal(r"\b(bank|credit\s+union|savings\s+(?:and|&)\s+loan|federal\s+savings)\b", 1.0),
+        signal(r"\b(daily\s+balance|account\s+summary|account\s+activity|transaction\s+history)\b", 1.5),
     )
 
     def extract(self, document: ReadDocument, lines: Sequence[Line]) -> Extraction:

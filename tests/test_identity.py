@@ -526,3 +526,21 @@ def test_lower_case_scraps_are_no_printed_name() -> None:
 
     assert not _is_name("a i bl") and not _is_name("abexe")
     assert _is_name("CARDENAS") and _is_name("Cardenas") and _is_name("LI") and _is_name("O'Neil")
+
+
+def test_a_statement_in_other_wording_is_a_statement_and_a_bank_letter_is_nothing() -> None:
+    """Banks word the same facts differently: "Balance Forward", "Statement Dates ... through ...",
+    "Total Credits". Look-alikes: a pay stub depositing into a checking account stays a pay stub, and
+    a bank's letter that mentions credits is not a statement."""
+    statement = [row(60, (40, "Bayside Federal Savings")), row(90, (40, "Your Account Statement")),
+                 row(120, (40, "Statement Dates: 2026-01-29 through 2026-02-28")),
+                 row(150, (40, "Balance Forward USD 1,544.13 Total Credits USD 8,422.12")),
+                 row(180, (40, "Balance at End of Period USD 4,371.27")),
+                 row(210, (40, "01-30 VALLEY ANALYTICS PAYROLL 2,792.04 4,293.65"))]
+    assert _classify(*statement) == DocKind.BANK_STATEMENT
+    stub = [row(60, (40, "Earnings Statement")), row(90, (40, "Pay Date 03/13/2026 Statement Date 03/13/2026")),
+            row(120, (40, "Gross Pay 3,500.00 Net Pay 2,792.04")),
+            row(150, (40, "Direct Deposit Checking Account xxxx5287 Bank of Tampa 2,792.04"))]
+    assert _classify(*stub) == DocKind.PAY_STUB
+    letter = [row(60, (40, "Bayside Bank")), row(90, (40, "Credits to your card may take two days to appear."))]
+    assert _classify(*letter) == DocKind.UNKNOWN
