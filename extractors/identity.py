@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import ClassVar, Literal
 
@@ -38,7 +38,7 @@ from extractors.layout import (
     value_below,
     value_right_of,
 )
-from extractors.mrz import FORMATS, FoundMRZ, find_mrz
+from extractors.mrz import FORMATS, FoundMRZ, find_mrz, prefer_printed
 from extractors.normalize import (
     ascii_fold,
     clean_identifier,
@@ -960,6 +960,8 @@ class IdentityMixin:
         else:
             text_pages = frozenset(p.number for p in document.pages if p.source == "text")
             found = find_mrz(lines, text_pages=text_pages)
+            if found is not None and "document_number" in viz:
+                found = replace(found, mrz=prefer_printed(found.mrz, "document_number", viz["document_number"].value))
             machine = _mrz_values(found) if found is not None else {}
             fields = merge_identity(
                 viz, machine, authoritative=bool(found and found.mrz.valid), sources=sources

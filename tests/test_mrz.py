@@ -23,6 +23,7 @@ from extractors.mrz import (
     normalize_mrz_text,
     one_per_cell,
     parse_mrz,
+    prefer_printed,
     reocr_mrz_band,
 )
 from pipeline.models import PageText, Word
@@ -651,3 +652,34 @@ def test_of_several_verifying_realignments_the_fewest_swaps_cut_nearest_an_end_w
     verify with one swap or two; the cut at the line's start, with one swap, is the zone as printed."""
     mrz = parse_mrz(["P<FRAFRANCIS<<VICTORIA<LISA<<<<<<", "6070S298286FRA7807150F2902131<<<<<<<<<<<<<<08"])
     assert mrz is not None and mrz.valid and mrz.document_number == "07OS29828"
+
+
+ZONE_TD1 = ["I<UTOR966742265<<<<<<<<<<<<<<<", "7112100M2804110UTO<<<<<<<<<<<8", "VALENTINE<<ARTHUR<JUSTIN<<<<<<"]
+
+
+def test_the_print_replaces_a_repair_that_satisfied_the_check_by_chance() -> None:
+    """'6' read as '0' is no look-alike slip, so the repair picked '0'->'Q', which the check digit
+    accepts by chance; the printed number satisfies the check and the composite, and wins."""
+    misread = parse_mrz([ZONE_TD1[0].replace("R96674226", "R96674220"), *ZONE_TD1[1:]])
+    assert misread is not None and misread.document_number == "R9667422Q"
+    fixed = prefer_printed(misread, "document_number", "R9667 4226")
+    assert fixed.document_number == "R96674226" and fixed.valid and fixed.lines[0] == ZONE_TD1[0]
+    assert any("from print" in r for r in fixed.repairs)
+
+
+def test_the_print_does_not_override_a_zone_read_as_printed_or_a_print_that_fails_the_checks() -> None:
+    """Look-alikes: a forged print over a genuine zone (no repair: the zone stands), and a print that
+    does not satisfy the check digits (the repair stands)."""
+    genuine = parse_mrz(ZONE_TD1)
+    assert prefer_printed(genuine, "document_number", "R96674227") is genuine
+    misread = parse_mrz([ZONE_TD1[0].replace("R96674226", "R96674220"), *ZONE_TD1[1:]])
+    assert prefer_printed(misread, "document_number", "R96674227") is misread
+
+
+def test_a_state_code_that_lost_a_letter_takes_it_from_the_zone_s_other_code() -> None:
+    """'DEU' read 'DE' and padded with a filler: no state code has two letters, and the issuing state
+    on line 1 says which letter was lost. Look-alike: Germany's one-letter code 'D<<' stays."""
+    lost = parse_mrz(["I<DEUI120401206<<<<<<<<<<<<<<<", "0106108M2902245DE<<<<<<<<<<<<0", "DAVIS<<DAVID<ANDREW<<<<<<<<<<<"])
+    assert lost is not None and lost.values["nationality"] == "DEU" and lost.valid
+    one_letter = parse_mrz(["I<D<<I120401206<<<<<<<<<<<<<<<", "0106108M2902245D<<<<<<<<<<<<<0", "DAVIS<<DAVID<ANDREW<<<<<<<<<<<"])
+    assert one_letter is not None and one_letter.values["nationality"] == "D<<"
