@@ -6,7 +6,15 @@ import cv2
 import numpy as np
 import pytest
 
-from extractors.imaging import find_document_quad, needs_warp, warp_to_rectangle, whiten_paper
+from extractors.imaging import (
+    estimate_text_height,
+    find_document_quad,
+    needs_warp,
+    ocr_scale,
+    text_stands_on_end,
+    warp_to_rectangle,
+    whiten_paper,
+)
 from extractors.ocr import straighten_photo
 
 CARD = (600, 380)  # width, height of the synthetic card
@@ -97,3 +105,22 @@ def test_a_scanned_pages_grain_becomes_white_and_its_print_keeps_its_grey() -> N
 def test_a_photographed_card_on_a_tinted_ground_is_left_alone() -> None:
     card = _grainy_page(ground=185, grain=12)  # most pixels are tint, not paper
     assert np.array_equal(whiten_paper(card), card)
+
+
+def _page_of_text() -> np.ndarray:
+    page = np.full((1650, 1275), 255, np.uint8)
+    for row in range(40):
+        cv2.putText(page, "Deposit 03/09 Purchase 1,204.55", (60, 60 + 38 * row),
+                    cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 2)
+    return page
+
+
+def test_a_page_turned_a_quarter_measures_the_same_text_height_as_upright() -> None:
+    """Glyph blobs of a turned page lie on their side: their width is the text's height. Measured as
+    the blob height, the turned page would be enlarged for OCR for nothing."""
+    upright = estimate_text_height(_page_of_text())
+    turned = estimate_text_height(np.ascontiguousarray(np.rot90(_page_of_text())))
+    assert upright is not None and turned is not None
+    assert abs(turned - upright) <= 0.15 * upright
+    assert ocr_scale(np.rot90(_page_of_text()), 50_000_000, turned) == ocr_scale(_page_of_text(), 50_000_000, upright) == 1.0
+    assert text_stands_on_end(np.rot90(_page_of_text())) and not text_stands_on_end(_page_of_text())

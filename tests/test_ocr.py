@@ -159,6 +159,23 @@ def test_the_weaker_of_two_readings_of_one_word_is_dropped() -> None:
     assert not kept & {"ployee", "Preceency", "\u2014", "we", "\u201c<<"}
 
 
+def test_a_row_read_twice_as_two_confident_lines_keeps_one_full_reading() -> None:
+    """Tesseract found one row of print twice, as two lines, every reading sure of itself: the
+    fuller reading of each word stays ("13634", not "1363"), the ghost line's scraps go ("h", "ha,").
+    Look-alike: a line beside it whose words repeat nothing is untouched."""
+    ghost = [Word(text=t, bbox=b, confidence=c, line_id=6) for t, b, c in [
+        ("h", (217, 518, 234, 543), 0.93), ("ha,", (369, 518, 385, 543), 0.97),
+        ("IN", (431, 513, 463, 555), 0.97), ("13634", (476, 518, 570, 543), 0.95)]]
+    real = [Word(text=t, bbox=b, confidence=c, line_id=7) for t, b, c in [
+        ("North", (152, 517, 214, 544), 0.96), ("Samantha,", (246, 517, 413, 548), 0.96),
+        ("IN", (438, 517, 459, 544), 0.97), ("1363", (493, 518, 551, 544), 0.96)]]
+    beside = [Word(text=t, bbox=b, confidence=0.96, line_id=8) for t, b in [
+        ("917583", (1132, 543, 1248, 570)), ("Biweekly", (1548, 542, 1685, 576))]]
+    kept = without_double_reads(ghost + real + beside + _body())
+    assert " ".join(w.text for w in sorted(kept[:5], key=lambda w: w.bbox[0])) == "North Samantha, IN 13634 917583"
+    assert [w.text for w in kept].count("IN") == 1 and "Biweekly" in {w.text for w in kept}
+
+
 def test_neighbours_small_print_and_a_swallowed_line_are_all_kept() -> None:
     """Look-alikes: kerned neighbours overlapping by a few px, a confident small mark, 6 pt print under
     10 pt body, the upper line's word under a word that spans two lines, and a sure word whose box runs
@@ -292,6 +309,27 @@ def test_a_turn_that_reads_well_ends_the_search() -> None:
     engine = _ScriptedReader({(6, 90): _words(0.9)}, Orientation(rotate=90, confidence=6.0))
     ocr_page(_marked_page(), engine)
     assert engine.calls == [("read", 6, 0), ("read", 11, 0), ("osd", None, None), ("read", 6, 90)]
+
+
+def _sideways_marked_page() -> np.ndarray:
+    """A page of print turned a quarter (its glyphs on their side), corners marked as ``_marked_page``."""
+    page = np.full((2550, 3300), 255, np.uint8)  # a letter page at 300 dpi, landscape
+    for row in range(60):
+        cv2.putText(page, "Deposit 03/09 Purchase 1,204.55", (60, 60 + 40 * row), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 0, 2)
+    page = np.ascontiguousarray(np.rot90(page))
+    page[0, 0], page[0, -1], page[-1, -1], page[-1, 0] = 10, 40, 30, 20
+    return page
+
+
+def test_a_page_whose_glyphs_lie_on_their_side_is_turned_before_it_is_read() -> None:
+    """No junk read of the turned page first: OSD, then the quarter turn it names. When OSD names
+    the wrong direction, the other quarter settles it."""
+    engine = _ScriptedReader({(6, 270): _words(0.92)}, Orientation(rotate=270, confidence=4.0))
+    page = ocr_page(_sideways_marked_page(), engine)
+    assert page.rotation_applied == 270 and engine.calls == [("osd", None, None), ("read", 6, 270)]
+    wrong = _ScriptedReader({(6, 270): _words(0.92)}, Orientation(rotate=90, confidence=2.6))
+    assert ocr_page(_sideways_marked_page(), wrong).rotation_applied == 270
+    assert wrong.calls == [("osd", None, None), ("read", 6, 90), ("read", 6, 270)]
 
 
 def test_turns_osd_is_sure_of_come_first_then_the_opposite_then_the_other_axis() -> None:
