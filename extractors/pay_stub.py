@@ -583,10 +583,13 @@ def _same_name(printed: str, known: str) -> bool:
 
 def _glued_start(printed: str, wanted: str, *, misread: bool) -> bool:
     """Whether ``printed`` ends with ``wanted``, one letter off when ``misread`` is allowed (and the
-    word is long enough for one slip not to make another name)."""
+    word is long enough for one slip not to make another name): misread in its tail, or read with a
+    letter more or less ("AnaHV" for the stub's "AnaH", OCR's gluing of "Ana H V")."""
     if printed.endswith(wanted):
         return True
+    if not misread or len(wanted) < 4:
+        return False
     tail = printed[-len(wanted):]
-    return misread and len(wanted) >= 4 and len(tail) == len(wanted) and Levenshtein.distance(tail, wanted) == 1
+    return Levenshtein.distance(tail, wanted) == 1 or Levenshtein.distance(printed, wanted) == 1
 
 

@@ -690,8 +690,11 @@ def near(day: date, start: date | None, end: date | None, slack_days: int = 10) 
 # --------------------------------------------------------------------------------------------------
 # Name and address blocks.
 
-# Stray commas or dots between the city and the state are OCR's ("GREGORYVIEW, , WI 98063").
-_CITY_STATE_ZIP = re.compile(r"[A-Za-z][A-Za-z .'\-]*?(?:\s*[,.])*\s+(?P<state>[A-Za-z]{2})\.?,?\s+\d{5}(?:-\d{4})?$")
+# Stray commas, dots and dashes between the city and the state are OCR's ("GREGORYVIEW, , WI 98063",
+# "HINESSHIRE. — HI 52548": a comma read as a dot, paper grain as a dash).
+_CITY_STATE_ZIP = re.compile(
+    r"(?P<city>[A-Za-z][A-Za-z .'\-]*?)(?P<marks>(?:\s*[,.\-–—])*)\s+(?P<state>[A-Za-z]{2})\.?,?\s+"
+    r"(?P<zip>\d{5}(?:-\d{4})?)$")
 USPS_STATES = frozenset({
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA",
     "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK",
@@ -713,11 +716,21 @@ class AddressBlock:
 
     @property
     def address_text(self) -> str:
-        return ", ".join(s.text.strip(" ,") for s in self.address)
+        *street, city = (s.text.strip(" ,") for s in self.address)
+        return ", ".join([*street, tidy_city_line(city)])
 
     @property
     def bbox(self) -> BBox:
         return union_bbox(s.bbox for s in ((self.name,) if self.name else ()) + self.address)
+
+
+def tidy_city_line(text: str) -> str:
+    """A "City, ST 12345" line with OCR's stray marks between city and state made one comma
+    ("HINESSHIRE. — HI 52548" is "HINESSHIRE, HI 52548"); a line as printed is left as it is."""
+    match = _CITY_STATE_ZIP.search(text)
+    if match is None or not (set(match["marks"]) & set("-–—") or match["marks"].count(",") > 1):
+        return text
+    return f"{text[:match.start()]}{match['city'].rstrip(' .')}, {match['state']} {match['zip']}"
 
 
 def is_city_line(text: str) -> bool:

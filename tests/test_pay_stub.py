@@ -304,6 +304,9 @@ def test_a_deduction_whose_current_amount_ocr_could_not_read_is_kept_without_amo
         ("Pay to the order oMordan, Colleen V", "Jordan, Colleen V", True),
         ("Pay to the order of Gordon, Colleen V", "Jordan, Colleen V", False),  # two letters off
         ("Pay to the order oMordan", "Jordan", False),  # nothing else to pin a slip down
+        # OCR read the stub's "AnaH" (glued "Ana H") with the middle initial's neighbour on the cheque.
+        ("Pay to the orderof AnaHV Watkins **USD 4,597.04", "AnaH Watkins", True),
+        ("Pay to the order of Anna Watkins", "Ana Watkins", False),  # a short first name: no slip allowed
     ],
 )
 def test_name_line_matching(printed: str, known: str, same: bool) -> None:

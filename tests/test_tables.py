@@ -29,6 +29,7 @@ from extractors.tables import (
     read_amount,
     read_header,
     repair_date_text,
+    tidy_city_line,
     with_year,
 )
 from pipeline.models import PageText, ReadDocument, Word
@@ -317,6 +318,7 @@ def test_labelled_value_does_not_start_inside_another_label() -> None:
         ("Michaelshire, SD 70405", True),
         ("East Jessica, Hi 44214", True),  # OCR read the state "HI" in mixed case
         ("LAKE GREGORYVIEW, , WI 98063", True),  # a stray comma read beside the real one
+        ("HINESSHIRE. \u2014 HI 52548", True),  # a comma read as a dot, grain as a dash
         ("SOUTH PETERCHESTER, GA 25324-1102", True),
         ("Policy No 12345", False),  # a label and a number: "No" is no state
         ("Claim Nr 55012", False),
@@ -370,3 +372,18 @@ def test_adjacent_amounts_are_never_glued() -> None:
 )
 def test_looks_like_name_rejects_ocr_fragments(text: str, expected: bool) -> None:
     assert looks_like_name(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "tidy"),
+    [
+        ("HINESSHIRE. \u2014 HI 52548", "HINESSHIRE, HI 52548"),
+        ("LAKE GREGORYVIEW, , WI 98063", "LAKE GREGORYVIEW, WI 98063"),
+        # Look-alikes: lines as printed stay as they are, a city's own dots and hyphen included.
+        ("Washington D.C., DC 20001", "Washington D.C., DC 20001"),
+        ("Winston-Salem, NC 27101", "Winston-Salem, NC 27101"),
+        ("St. Louis MO 63101", "St. Louis MO 63101"),
+    ],
+)
+def test_stray_marks_between_city_and_state_become_one_comma(text: str, tidy: str) -> None:
+    assert tidy_city_line(text) == tidy
