@@ -402,13 +402,17 @@ def _contiguous(items: list[LineItem], marks: Sequence[_SectionMark]) -> list[Li
 
 
 def _without_total(items: list[LineItem]) -> list[LineItem]:
-    """The rows without a last one that is the sum of all before it: a total whose label lost its
-    "Total" (glued to the next column's heading: "Gross EarningsTotal Taxes & Deductions")."""
-    amounts = [i.amount for i in items]
-    if len(items) < 3 or None in amounts:
-        return items
-    known = [a for a in amounts if a is not None]
-    return items[:-1] if abs(sum(known[:-1]) - known[-1]) < 0.005 else items
+    """The rows above the first one that is the sum of all before it (at least two): a total whose
+    label lost its "Total" (glued to the next column's heading: "Gross EarningsTotal Taxes &
+    Deductions"), and the summary rows under it (the net pay beside a label OCR read as "hh")."""
+    running = 0.0
+    for index, item in enumerate(items):
+        if item.amount is None:
+            return items
+        if index >= 2 and abs(running - item.amount) < 0.005:
+            return items[:index]
+        running += item.amount
+    return items
 
 
 # --------------------------------------------------------------------------------------------------

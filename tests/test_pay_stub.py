@@ -353,6 +353,11 @@ def test_a_last_row_equal_to_the_sum_above_is_the_total_not_a_deduction() -> Non
     rows = [_item("Fed", 181.40, 130), _item("FICA", 143.99, 142), _item("Health", 145.00, 155)]
     assert _without_total([*rows, _item("Taxes & Deductions", 470.39, 222)]) == rows
     assert _without_total([*rows, _item("Dental", 12.40, 167)]) == [*rows, _item("Dental", 12.40, 167)]
+    # The net pay read under the total with a junk label ("hh") goes with the total.
+    assert _without_total([*rows, _item("Deductions", 470.39, 222), _item("hh", 991.53, 230)]) == rows
+    # Look-alike: a deduction equal to one row above it is no total (it must be the sum of two or more).
+    same = [_item("Fed", 181.40, 130), _item("State", 181.40, 142), _item("Health", 145.00, 155)]
+    assert _without_total(same) == same
 
 
 def test_pieces_of_touching_column_headings_are_not_deductions() -> None:
