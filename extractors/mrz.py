@@ -838,13 +838,13 @@ def prefer_printed(mrz: MRZ, name: str, printed: str) -> MRZ:
     printed value fits the field, and with it in place the field's own check digit and the
     composite (where the format has one) agree: a forged print over a genuine zone matches neither.
     """
-    fmt = next((f for f in FORMATS if f.name == mrz.format), None)
-    spec = next((f for f in fmt.fields if f.name == name), None) if fmt else None
-    own = next((c for c in fmt.checks if c.name == name), None) if fmt else None
+    fmt = next(f for f in FORMATS if f.name == mrz.format)
+    spec = next((f for f in fmt.fields if f.name == name), None)
+    own = next((c for c in fmt.checks if c.name == name), None)
     value = re.sub(r"[^A-Z0-9]", "", printed.upper())
-    width = spec.end - spec.start if spec else 0
-    if spec is None or own is None or not value or len(value) > width:
+    if spec is None or own is None or not value or len(value) > spec.end - spec.start:
         return mrz
+    width = spec.end - spec.start
     current = mrz.values.get(name, "")
     if value == current.rstrip(FILLER) or not any(r.startswith(name) for r in mrz.repairs):
         return mrz
@@ -1138,7 +1138,7 @@ def _continues_zone(run: list[tuple[int, int, int, int]], row: tuple[int, int, i
 # --------------------------------------------------------------------------------------------------
 # Re-reading the band with Tesseract restricted to the MRZ alphabet, glyph by glyph.
 
-# Tesseract reads best with capitals ~30-40 px tall; smaller bands are scaled up to this.
+# Tesseract reads capitals best at ~30-40 px; bands are scaled to that height, up or down.
 _LINE_PX_TRIES = (40, 30)
 """Glyph heights the band is scaled to for Tesseract, in order: a second, smaller height only when
 the first reading does not verify. Tesseract's recognition of one glyph shape varies with its size

@@ -47,11 +47,11 @@ import cv2
 import numpy as np
 
 from extractors.imaging import (
-    estimate_text_height,
+    GlyphSize,
     find_document_quad,
+    measure_glyphs,
     needs_warp,
     resize,
-    text_stands_on_end,
     warp_to_rectangle,
     whiten_paper,
 )
@@ -387,7 +387,7 @@ def ocr_page(
     lang: str = "eng",
     timeout_s: float = 120.0,
     sparse_fallback: bool = True,
-    text_height: float | None = None,
+    glyphs: GlyphSize | None = None,
 ) -> OcrPage:
     """OCR one grey page image: straighten a photo, deskew, read, and recover from rotation if needed.
 
@@ -397,8 +397,8 @@ def ocr_page(
         lang: Tesseract language.
         timeout_s: per Tesseract call.
         sparse_fallback: also try sparse segmentation when the first pass is poor (ID cards, photos).
-        text_height: the page's median text height in ``grey``'s pixels when the caller measured it
-            (straightening keeps the resolution, so it holds for the straightened copy); else measured.
+        glyphs: the page's glyph size in ``grey``'s pixels when the caller measured it (straightening
+            keeps the resolution, so it holds for the straightened copy); else measured here.
 
     Returns:
         The words and the image they were read from.
@@ -407,8 +407,9 @@ def ocr_page(
         OcrError: the engine failed (the caller turns this into an unreadable document).
     """
     grey = whiten_paper(straighten_photo(grey))
-    reading = _Reading(first_psm(grey, text_height), lang, timeout_s)
-    best = _read_quarter_turned(grey, engine, reading) if text_stands_on_end(grey) else None
+    glyphs = glyphs or measure_glyphs(grey)
+    reading = _Reading(first_psm(grey, glyphs), lang, timeout_s)
+    best = _read_quarter_turned(grey, engine, reading) if glyphs is not None and glyphs.on_end else None
     if best is None:
         image, skew = deskew(grey)
         best = _Pass(image, 0, skew, engine.read_words(image, psm=reading.psm, lang=lang, timeout_s=timeout_s))
@@ -420,10 +421,9 @@ def ocr_page(
     return OcrPage(tuple(words), best.image, best.rotation, best.skew, round(mean_confidence(words), 4))
 
 
-def first_psm(grey: np.ndarray, text_height: float | None = None) -> int:
+def first_psm(grey: np.ndarray, glyphs: GlyphSize | None) -> int:
     """The segmentation of the first read: automatic for a compact document, one block for a page."""
-    height = text_height or estimate_text_height(grey)
-    if height and max(grey.shape[:2]) / height < COMPACT_MAX_TEXT_HEIGHTS:
+    if glyphs and max(grey.shape[:2]) / glyphs.text_height < COMPACT_MAX_TEXT_HEIGHTS:
         return COMPACT_PSM
     return FIRST_PSM
 
@@ -845,7 +845,7 @@ def _recover(grey: np.ndarray, first: _Pass, engine: OcrEngine, reading: _Readin
 
 
 def _read_quarter_turned(grey: np.ndarray, engine: OcrEngine, reading: _Reading) -> _Pass | None:
-    """Read a page whose glyphs lie on their side (:func:`~extractors.imaging.text_stands_on_end`)
+    """Read a page whose glyphs lie on their side (:attr:`~extractors.imaging.GlyphSize.on_end`)
     turned upright straight away: OSD's quarter turn first, then the other. The usual order (a
     one-block read, a sparse one, OSD, the turn) spent 3 s reading junk off a turned statement page
     that bare Tesseract reads in 2. ``None`` when neither turn reads upright (the usual order then)."""

@@ -21,7 +21,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import zxingcpp
 
-from extractors.imaging import ImageRefused, decode_image_pages, estimate_text_height, ocr_scale, resize
+from extractors.imaging import ImageRefused, decode_image_pages, measure_glyphs, ocr_scale, resize
 from extractors.ocr import OCR_DPI, OcrEngine, OcrError, default_engine, ocr_page
 from pipeline.config import Settings
 from pipeline.intake import IntakeFile
@@ -365,15 +365,15 @@ def ocr_to_page(
     Returns:
         An OCR page.
     """
-    text_height = estimate_text_height(grey)
-    scale = ocr_scale(grey, settings.intake.max_image_pixels, text_height)
+    glyphs = measure_glyphs(grey)
+    scale = ocr_scale(grey, settings.intake.max_image_pixels, glyphs.text_height if glyphs else None)
     ocr_image = resize(grey, scale)
     result = ocr_page(
         ocr_image,
         engine or default_engine(settings.reading.ocr_engine),
         lang=settings.reading.ocr_language,
         timeout_s=settings.reading.ocr_timeout_s,
-        text_height=text_height * scale if text_height else None,
+        glyphs=glyphs.scaled(scale) if glyphs else None,
     )
     back = to_px300 / scale
     height, width = result.image.shape[:2]

@@ -9,9 +9,9 @@ import pytest
 from extractors.imaging import (
     estimate_text_height,
     find_document_quad,
+    measure_glyphs,
     needs_warp,
     ocr_scale,
-    text_stands_on_end,
     warp_to_rectangle,
     whiten_paper,
 )
@@ -123,4 +123,5 @@ def test_a_page_turned_a_quarter_measures_the_same_text_height_as_upright() -> N
     assert upright is not None and turned is not None
     assert abs(turned - upright) <= 0.15 * upright
     assert ocr_scale(np.rot90(_page_of_text()), 50_000_000, turned) == ocr_scale(_page_of_text(), 50_000_000, upright) == 1.0
-    assert text_stands_on_end(np.rot90(_page_of_text())) and not text_stands_on_end(_page_of_text())
+    sideways, upright_glyphs = measure_glyphs(np.rot90(_page_of_text())), measure_glyphs(_page_of_text())
+    assert sideways is not None and sideways.on_end and upright_glyphs is not None and not upright_glyphs.on_end
